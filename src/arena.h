@@ -1,0 +1,3 @@
+#ifndef LDGATE_ARENA_H
+#define LDGATE_ARENA_H
+#endif

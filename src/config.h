@@ -1,0 +1,89 @@
+/*
+ * config: the ldgate configuration file (DESIGN.md section 5).
+ *
+ * Parsed into a fresh struct config, validated whole, and only then handed
+ * to the caller; the gateway shares it read-only between worker threads.
+ * Policy files are named here but loaded by policyset.c.
+ */
+#ifndef LDGATE_CONFIG_H
+#define LDGATE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+#define CONFIG_DEFAULT_PATH	"/etc/ldgate/ldgate.json"
+
+enum config_mode {
+	CONFIG_MODE_ENFORCE = 1,
+	CONFIG_MODE_DRY_RUN
+};
+
+struct config_listen {
+	char		*host;		/* numeric address or name, owned */
+	char		*port;		/* decimal string, owned */
+};
+
+struct config_upstream {
+	char		*url;		/* as given, owned */
+	char		*scheme;	/* always "https" after validation */
+	char		*host;		/* owned; used for SNI and verification */
+	int		 port;
+	char		*ca_file;	/* absolute path or NULL = system store */
+	uint32_t	 connect_timeout_ms;
+	uint32_t	 response_timeout_ms;
+	uint32_t	 idle_timeout_ms;	/* pooled connection reuse bound */
+	uint32_t	 pool_size;		/* idle connections kept per worker */
+};
+
+struct config_policy {
+	char		**roles;	/* absolute paths, owned; nroles >= 1 */
+	size_t		  nroles;
+	char		 *principals;	/* absolute path, owned */
+	char		 *guardrails;	/* absolute path or NULL */
+};
+
+struct config_audit {
+	char		*file;		/* absolute path, owned */
+	char		*key_file;	/* absolute path, owned */
+	uint32_t	 commit_timeout_ms;
+	uint32_t	 queue_size;
+};
+
+struct config_limits {
+	uint64_t	 body_bytes;
+	uint32_t	 header_bytes;
+	uint32_t	 patch_ops;
+	uint32_t	 json_depth;
+	uint32_t	 header_timeout_ms;
+	uint32_t	 body_timeout_ms;
+	uint32_t	 idle_timeout_ms;
+	uint32_t	 connections;	/* per worker */
+};
+
+struct config {
+	char			*path;		/* the file loaded, owned */
+	char			*dir;		/* its directory, owned */
+	struct config_listen	*listen;
+	size_t			 nlisten;
+	uint32_t		 workers;	/* resolved: never 0 */
+	int			 passthrough;
+	enum config_mode	 mode;
+	uint32_t		 shutdown_timeout_ms;
+	uint32_t		 resolve_cache_size;
+	struct config_upstream	 upstream;
+	struct config_policy	 policy;
+	struct config_audit	 audit;
+	struct config_limits	 limits;
+};
+
+/*
+ * Loads and validates path.  Every problem goes to diag as a located error;
+ * returns NULL if there was any.  The caller frees the result with
+ * config_free().
+ */
+struct config	*config_load(const char *path, struct diag *);
+void		 config_free(struct config *);
+
+#endif

@@ -1,0 +1,3 @@
+#ifndef LDGATE_DECIDE_H
+#define LDGATE_DECIDE_H
+#endif

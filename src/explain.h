@@ -1,0 +1,3 @@
+#ifndef LDGATE_EXPLAIN_H
+#define LDGATE_EXPLAIN_H
+#endif

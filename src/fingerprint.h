@@ -1,0 +1,3 @@
+#ifndef LDGATE_FINGERPRINT_H
+#define LDGATE_FINGERPRINT_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef LDGATE_GLOB_H
+#define LDGATE_GLOB_H
+#endif

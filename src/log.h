@@ -1,0 +1,3 @@
+#ifndef LDGATE_LOG_H
+#define LDGATE_LOG_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef LDGATE_PATCH_H
+#define LDGATE_PATCH_H
+#endif

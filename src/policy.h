@@ -1,0 +1,3 @@
+#ifndef LDGATE_POLICY_H
+#define LDGATE_POLICY_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef LDGATE_POLICYSET_H
+#define LDGATE_POLICYSET_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef LDGATE_ROUTE_H
+#define LDGATE_ROUTE_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef LDGATE_SPECIFIER_H
+#define LDGATE_SPECIFIER_H
+#endif

@@ -1,7 +1,26 @@
+/*
+ * cmd: the subcommands of the ldgate binary (DESIGN.md section 5).  Each
+ * takes main's argc/argv shifted so argv[0] is the subcommand, and returns
+ * the process exit status.
+ */
 #ifndef LDGATE_CMD_H
 #define LDGATE_CMD_H
+
+struct config;
+struct policyset;
+
+#define EXIT_USAGE	2
+
 int	cmd_check(int, char **);
 int	cmd_eval(int, char **);
 int	cmd_fingerprint(int, char **);
 int	cmd_version(int, char **);
+
+/*
+ * Loads the configuration at path (NULL: the default) and the policy it
+ * names, printing every error and warning to stderr.  Returns 0 with both
+ * set (caller frees), or -1.
+ */
+int	cmd_load(const char *path, struct config **, struct policyset **);
+
 #endif

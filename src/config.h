@@ -15,6 +15,36 @@
 
 #define CONFIG_DEFAULT_PATH	"/etc/ldgate/ldgate.json"
 
+/*
+ * Defaults, each overridable by the key named beside it.  Bounds live in
+ * config.c's table beside these; docs/configuration.md lists both.
+ */
+#define CONFIG_DEFAULT_LISTEN			"127.0.0.1:8080" /* listen */
+#define CONFIG_DEFAULT_WORKERS			0	/* workers: online CPUs */
+#define CONFIG_MAX_WORKERS			256
+#define CONFIG_DEFAULT_PASSTHROUGH		1	/* passthrough */
+#define CONFIG_DEFAULT_MODE			CONFIG_MODE_ENFORCE /* mode */
+#define CONFIG_DEFAULT_SHUTDOWN_TIMEOUT_MS	10000	/* shutdownTimeoutMs */
+#define CONFIG_DEFAULT_UPSTREAM_URL		"https://app.launchdarkly.com"
+#define CONFIG_DEFAULT_UPSTREAM_PORT		443
+#define CONFIG_DEFAULT_CONNECT_TIMEOUT_MS	5000	/* upstream. */
+#define CONFIG_DEFAULT_RESPONSE_TIMEOUT_MS	30000
+#define CONFIG_DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS	30000
+#define CONFIG_DEFAULT_POOL_SIZE		64
+#define CONFIG_DEFAULT_RESOLVE_CACHE_SIZE	10000	/* resolve.cacheSize */
+#define CONFIG_DEFAULT_AUDIT_FILE		"audit.log" /* audit. */
+#define CONFIG_DEFAULT_AUDIT_KEY_FILE		"audit.key"
+#define CONFIG_DEFAULT_COMMIT_TIMEOUT_MS	1000
+#define CONFIG_DEFAULT_QUEUE_SIZE		4096
+#define CONFIG_DEFAULT_BODY_BYTES		1048576	/* limits. */
+#define CONFIG_DEFAULT_HEADER_BYTES		16384
+#define CONFIG_DEFAULT_PATCH_OPS		100
+#define CONFIG_DEFAULT_JSON_DEPTH		32
+#define CONFIG_DEFAULT_HEADER_TIMEOUT_MS	10000
+#define CONFIG_DEFAULT_BODY_TIMEOUT_MS		30000
+#define CONFIG_DEFAULT_IDLE_TIMEOUT_MS		60000
+#define CONFIG_DEFAULT_CONNECTIONS		1024
+
 enum config_mode {
 	CONFIG_MODE_ENFORCE = 1,
 	CONFIG_MODE_DRY_RUN
@@ -28,7 +58,8 @@ struct config_listen {
 struct config_upstream {
 	char		*url;		/* as given, owned */
 	char		*scheme;	/* always "https" after validation */
-	char		*host;		/* owned; used for SNI and verification */
+	char		*host;		/* owned, IPv6 without brackets; used for
+					   SNI and verification */
 	int		 port;
 	char		*ca_file;	/* absolute path or NULL = system store */
 	uint32_t	 connect_timeout_ms;

@@ -1,3 +1,27 @@
+/*
+ * explain: a decision as JSON, in the shape of LaunchDarkly's
+ * _access.allowed[] / _access.denied[]: one entry per deciding statement
+ * with its role_name, or one entry marked implicit when nothing applied.
+ * Shared by `ldgate eval`, the 403 body and the audit record.
+ */
 #ifndef LDGATE_EXPLAIN_H
 #define LDGATE_EXPLAIN_H
+
+#include <jansson.h>
+
+struct decide_result;
+struct policy_stmt;
+
+/* A new object: the statement as written plus role_name (and role_key,
+ * or "guardrail": true). */
+json_t	*explain_reason(const struct policy_stmt *);
+
+/*
+ * Appends the entries for one access to allowed or denied (both arrays,
+ * borrowed): {"action", "resource", "reason"} per deciding statement, or
+ * {"action", "resource", "reason": null, "implicit": true}.
+ */
+void	 explain_access(json_t *allowed, json_t *denied, const char *action,
+	    const char *resource, const struct decide_result *);
+
 #endif

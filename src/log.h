@@ -1,3 +1,20 @@
+/*
+ * log: the operator log, one line per event on stderr.  log_warn appends
+ * strerror(errno), log_warnx does not (OpenBSD httpd/relayd).  Nothing
+ * secret is ever passed here: no token, no integration config value.
+ */
 #ifndef LDGATE_LOG_H
 #define LDGATE_LOG_H
+
+#include <stdarg.h>
+
+void	log_init(const char *progname, int verbose);
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* For start-up failures and broken invariants only; never for bad input. */
+void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+
 #endif

@@ -1,4 +1,3 @@
-#include <stdint.h>
 #include <string.h>
 
 #include "decide.h"
@@ -30,51 +29,71 @@ guardrails_deny(const struct policyset *set, const struct specifier *aliases,
 }
 
 /*
- * Within a role an applicable deny beats an allow, and an unknown match
- * counts for a deny but never for an allow.  Across roles any allowing
- * role grants.  One pass records the role bits; the reasons are picked
- * afterwards from the statements of the roles that decided.
+ * One role's outcome, starting at stmts[*i]; advances *i past the role.
+ * The compiled statements of a role come denies first (policyset.c), so a
+ * role is settled by its first applicable deny, or, with none, by its first
+ * applicable allow.  Returns 1 allow, -1 deny, 0 no decision; denies that
+ * applied are added to r (they explain a deny).
+ */
+static int
+role_outcome(const struct principal *p, size_t *i,
+    const struct specifier *aliases, size_t naliases, const char *action,
+    unsigned bit, struct decide_result *r, const struct policy_stmt **allow)
+{
+	const struct policy_stmt	*ps;
+	unsigned			 role = p->stmts[*i].role;
+	int				 outcome = 0;
+
+	for (; *i < p->nstmts && p->stmts[*i].role == role; (*i)++) {
+		ps = &p->stmts[*i];
+		if (outcome != 0 && !ps->deny)
+			continue;	/* settled: skip to the next role */
+		if (ps->deny) {
+			/* An unknown match counts for a deny. */
+			if (policy_stmt_applies(ps, aliases, naliases, action,
+			    bit) != TRI_FALSE) {
+				add_reason(r, ps);
+				outcome = -1;
+			}
+		} else if (policy_stmt_applies(ps, aliases, naliases, action,
+		    bit) == TRI_TRUE) {
+			*allow = ps;
+			outcome = 1;
+		}
+	}
+	return outcome;
+}
+
+/*
+ * Within a role an applicable deny beats an allow; across roles any
+ * allowing role grants, so the scan stops at the first one.
  */
 void
 decide(const struct policyset *set, const struct principal *p,
     const struct specifier *aliases, size_t naliases, const char *action,
     unsigned bit, struct decide_result *r)
 {
-	const struct policy_stmt	*ps;
-	uint64_t			 allowed = 0, denied = 0, grant;
-	enum tri			 t;
-	size_t				 i;
+	const struct policy_stmt	*allow = NULL;
+	size_t				 i = 0;
+	int				 denied = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (guardrails_deny(set, aliases, naliases, action, bit, r)) {
 		r->guardrail = 1;
 		return;
 	}
-	for (i = 0; p != NULL && i < p->nstmts; i++) {
-		ps = &p->stmts[i];
-		if (ps->deny ? (denied >> ps->role) & 1 :
-		    ((allowed | denied) >> ps->role) & 1)
-			continue;	/* this role's outcome is settled */
-		t = policy_stmt_applies(ps, aliases, naliases, action, bit);
-		if (ps->deny && t != TRI_FALSE)
-			denied |= (uint64_t)1 << ps->role;
-		else if (!ps->deny && t == TRI_TRUE)
-			allowed |= (uint64_t)1 << ps->role;
+	while (p != NULL && i < p->nstmts) {
+		switch (role_outcome(p, &i, aliases, naliases, action, bit, r,
+		    &allow)) {
+		case 1:
+			r->allow = 1;
+			r->nreasons = r->nmore = 0;
+			add_reason(r, allow);
+			return;
+		case -1:
+			denied = 1;
+			break;
+		}
 	}
-	grant = allowed & ~denied;
-	r->allow = grant != 0;
-	if (!r->allow && denied == 0) {
-		r->implicit = 1;
-		return;
-	}
-	/* Explain: the statements that decided, from the roles that did. */
-	for (i = 0; i < p->nstmts; i++) {
-		ps = &p->stmts[i];
-		if (r->allow ? ps->deny || !((grant >> ps->role) & 1) :
-		    !ps->deny || !((denied >> ps->role) & 1))
-			continue;
-		t = policy_stmt_applies(ps, aliases, naliases, action, bit);
-		if (ps->deny ? t != TRI_FALSE : t == TRI_TRUE)
-			add_reason(r, ps);
-	}
+	r->implicit = !denied;
 }

@@ -20,9 +20,10 @@ struct decide_result {
 	int				 allow;
 	int				 guardrail;	/* denied by a guardrail */
 	int				 implicit;	/* denied, nothing applied */
-	/* The deciding statements: allows of the allowing roles, or the
-	 * denies that applied (guardrails first).  At most
-	 * DECIDE_MAX_REASONS are kept; nmore counts the rest. */
+	/* The deciding statements: for an allow, the statement of the first
+	 * role that allows; for a deny, every deny that applied (the
+	 * guardrails', or the roles').  At most DECIDE_MAX_REASONS are kept;
+	 * nmore counts the rest. */
 	const struct policy_stmt	*reasons[DECIDE_MAX_REASONS];
 	size_t				 nreasons;
 	size_t				 nmore;

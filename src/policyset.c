@@ -426,6 +426,19 @@ load_principals(struct loader *l, const struct jsonfile *jf)
 
 /* -------------------------------------------------------- compilation */
 
+/* Role order, then a role's denies before its allows: see decide.c. */
+static int
+stmt_order(const void *a, const void *b)
+{
+	const struct policy_stmt	*x = a, *y = b;
+
+	if (x->role != y->role)
+		return x->role < y->role ? -1 : 1;
+	if (x->deny != y->deny)
+		return x->deny ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
 /* Moves a compiled vector into the arena; the vector is emptied. */
 static const struct policy_stmt *
 stmts_copy(struct arena *arena, struct policy_vec *vec)
@@ -454,6 +467,7 @@ compile_principal(struct loader *l, const struct jsonfile *jf, size_t idx)
 			jsonfile_error(l->diag, jf, ptr, "principal \"%s\": role "
 			    "\"%s\": %s", p->name, p->roles[i]->key, err);
 		}
+	qsort(vec.v, vec.n, sizeof(*vec.v), stmt_order);
 	p->stmts = stmts_copy(l->set->arena, &vec);
 	p->nstmts = vec.n;
 	free(vec.v);

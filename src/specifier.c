@@ -10,6 +10,44 @@
 #define SPEC_MAX_SEGMENTS	16
 #define SPEC_MAX_QUALS		32
 
+/*
+ * LaunchDarkly's resource types, interned so that matching compares
+ * integers.  A type not listed still works, by string comparison.
+ */
+static const char *const known_types[] = {
+	"proj", "env", "flag", "segment", "integration", "experiment",
+	"metric", "metric-group", "holdout", "layer", "release-pipeline",
+	"aiconfig", "context-kind", "application", "member", "team", "role",
+	"service-token", "relay-proxy-config", "webhook", "destination",
+	"code-reference-repository", "pending-request", "domain-verification",
+	"template", "view", "product-analytics-dashboard",
+};
+
+static unsigned
+type_id(const char *type)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(known_types) / sizeof(known_types[0]); i++)
+		if (strcmp(type, known_types[i]) == 0)
+			return (unsigned)i + 1;
+	return 0;
+}
+
+static enum spec_name_kind
+name_kind(const char *name, size_t len)
+{
+	const char	*star = memchr(name, '*', len);
+
+	if (star == NULL)
+		return SPEC_NAME_LITERAL;
+	if (len == 1)
+		return SPEC_NAME_ANY;
+	if (star == name + len - 1)
+		return SPEC_NAME_PREFIX;
+	return SPEC_NAME_GLOB;
+}
+
 /* Parser state for one specifier; err is the caller's buffer. */
 struct spec_parser {
 	struct arena	*arena;
@@ -193,7 +231,9 @@ parse_segment(struct spec_parser *sp, const char *s, const char *end,
 	seg->type = arena_strndup(sp->arena, s, slash - s);
 	seg->name = arena_strndup(sp->arena, slash + 1, semi - slash - 1);
 	seg->name_len = semi - slash - 1;
-	seg->glob = memchr(seg->name, '*', seg->name_len) != NULL;
+	seg->type_id = type_id(seg->type);
+	seg->name_kind = name_kind(seg->name, seg->name_len);
+	seg->glob = seg->name_kind != SPEC_NAME_LITERAL;
 	/* LaunchDarkly's integration/optimizely names every configuration
 	 * of that integration: a bare key covers integration/KEY/ID. */
 	seg->key_only = sp->mode == SPEC_PATTERN &&
@@ -204,6 +244,26 @@ parse_segment(struct spec_parser *sp, const char *s, const char *end,
 	if (semi + 1 == end)
 		return spec_fail(sp, "empty qualifier list after ';'");
 	return parse_quals(sp, semi + 1, end, seg);
+}
+
+#define SHAPE_TYPE_BITS	6
+#define SHAPE_MAX_SEGS	6
+
+static unsigned long long
+shape_of(const struct spec_segment *segs, size_t n)
+{
+	unsigned long long	shape = n;
+	size_t			i;
+
+	if (n > SHAPE_MAX_SEGS)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (segs[i].type_id == 0)
+			return 0;
+		shape |= (unsigned long long)segs[i].type_id <<
+		    (4 + SHAPE_TYPE_BITS * i);
+	}
+	return shape;
 }
 
 static int
@@ -263,6 +323,7 @@ parse_text(struct spec_parser *sp, const char *text, struct specifier *out)
 	memcpy(copy, segs, n * sizeof(*copy));
 	out->segs = copy;
 	out->nsegs = n;
+	out->shape = shape_of(copy, n);
 	return 0;
 }
 
@@ -375,10 +436,27 @@ name_match(const struct spec_segment *pat, const struct spec_segment *res)
 		    memcmp(res->name, pat->name, pat->name_len) == 0 &&
 		    (res->name_len == pat->name_len ||
 		    res->name[pat->name_len] == '/');
-	if (!pat->glob)
+	switch (pat->name_kind) {
+	case SPEC_NAME_LITERAL:
 		return res->name_len == pat->name_len &&
 		    memcmp(res->name, pat->name, pat->name_len) == 0;
-	return glob_match(pat->name, pat->name_len, res->name, res->name_len);
+	case SPEC_NAME_ANY:
+		return 1;
+	case SPEC_NAME_PREFIX:
+		return res->name_len >= pat->name_len - 1 &&
+		    memcmp(res->name, pat->name, pat->name_len - 1) == 0;
+	default:
+		return glob_match(pat->name, pat->name_len, res->name,
+		    res->name_len);
+	}
+}
+
+static int
+type_match(const struct spec_segment *pat, const struct spec_segment *res)
+{
+	if (pat->type_id != res->type_id)
+		return 0;
+	return pat->type_id != 0 || strcmp(pat->type, res->type) == 0;
 }
 
 enum tri
@@ -391,10 +469,17 @@ specifier_match(const struct specifier *pat, const struct specifier *res)
 		return pat->acct && res->acct ? TRI_TRUE : TRI_FALSE;
 	if (pat->nsegs != res->nsegs)
 		return TRI_FALSE;
-	/* Types and names first: they fail fast and need no qualifiers. */
+	if (pat->shape != 0 && res->shape != 0) {
+		if (pat->shape != res->shape)
+			return TRI_FALSE;
+	} else {
+		for (i = 0; i < pat->nsegs; i++)
+			if (!type_match(&pat->segs[i], &res->segs[i]))
+				return TRI_FALSE;
+	}
+	/* Names before qualifiers: they fail fast. */
 	for (i = 0; i < pat->nsegs; i++)
-		if (strcmp(pat->segs[i].type, res->segs[i].type) != 0 ||
-		    !name_match(&pat->segs[i], &res->segs[i]))
+		if (!name_match(&pat->segs[i], &res->segs[i]))
 			return TRI_FALSE;
 	for (i = 0; i < pat->nsegs; i++) {
 		if ((t = quals_match(&pat->segs[i], &res->segs[i])) == TRI_FALSE)

@@ -33,10 +33,20 @@ struct spec_qual {
 	const char		*value;	/* property value; NULL for tags, views */
 };
 
+/* How a segment's name matches: decided at parse time, for speed. */
+enum spec_name_kind {
+	SPEC_NAME_LITERAL = 1,	/* no '*' */
+	SPEC_NAME_ANY,		/* exactly "*" */
+	SPEC_NAME_PREFIX,	/* one trailing '*' */
+	SPEC_NAME_GLOB		/* anything else with '*' */
+};
+
 struct spec_segment {
 	const char		*type;		/* "proj", "env", "integration" */
+	unsigned		 type_id;	/* interned known type, 0 = other */
 	const char		*name;		/* key, pattern in a specifier */
 	size_t			 name_len;
+	enum spec_name_kind	 name_kind;
 	unsigned		 glob:1;	/* name contains '*' */
 	unsigned		 key_only:1;	/* integration/KEY covers KEY/ID */
 	unsigned		 unresolved:1;	/* resources: ';?' */
@@ -49,6 +59,10 @@ struct specifier {
 	int				 acct;	/* the bare "acct" specifier */
 	const struct spec_segment	*segs;	/* parent first */
 	size_t				 nsegs;
+	/* Segment count and interned types packed in one word, 0 when a type
+	 * is not interned or there are too many segments: equal non-zero
+	 * shapes mean equal types, so matching skips comparing them. */
+	unsigned long long		 shape;
 };
 
 enum spec_mode {

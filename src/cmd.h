@@ -14,6 +14,7 @@ struct policyset;
 int	cmd_check(int, char **);
 int	cmd_eval(int, char **);
 int	cmd_fingerprint(int, char **);
+int	cmd_serve(int, char **);
 int	cmd_version(int, char **);
 
 /*

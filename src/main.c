@@ -15,6 +15,7 @@ static const struct {
 	{ "check",	 cmd_check },
 	{ "eval",	 cmd_eval },
 	{ "fingerprint", cmd_fingerprint },
+	{ "serve",	 cmd_serve },
 	{ "version",	 cmd_version },
 };
 
@@ -23,6 +24,7 @@ usage(FILE *f)
 {
 	fputs("usage: ldgate COMMAND [OPTIONS]\n"
 	    "\n"
+	    "  serve [-c CONFIG]        run the gateway in the foreground\n"
 	    "  check [-c CONFIG]        validate config and policies\n"
 	    "  eval [-c CONFIG] --principal NAME --resource SPEC "
 	    "[--resource SPEC...] --action ACTION\n"

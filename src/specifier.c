@@ -502,3 +502,27 @@ specifier_match_aliases(const struct specifier *pat,
 			best = t;
 	return best;
 }
+
+void
+specifier_segment_init(struct spec_segment *seg, const char *type,
+    const char *name, int unresolved)
+{
+	memset(seg, 0, sizeof(*seg));
+	seg->type = type;
+	seg->type_id = type_id(type);
+	seg->name = name;
+	seg->name_len = strlen(name);
+	seg->name_kind = SPEC_NAME_LITERAL;
+	seg->unresolved = unresolved != 0;
+}
+
+void
+specifier_init(struct specifier *spec, const struct spec_segment *segs,
+    size_t n, const char *text)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->text = text;
+	spec->segs = segs;
+	spec->nsegs = n;
+	spec->shape = shape_of(segs, n);
+}

@@ -87,6 +87,17 @@ enum tri	specifier_match(const struct specifier *pat,
 enum tri	specifier_match_aliases(const struct specifier *pat,
 		    const struct specifier *aliases, size_t naliases);
 
+/*
+ * Builds a resource without parsing: seg gets type and name (borrowed, not
+ * copied: they must outlive the specifier) and no qualifiers; unresolved
+ * marks it ';?'.  specifier_init() then wraps n segments (borrowed too).
+ * For the gateway, which knows its keys are valid (route.c checked them).
+ */
+void		specifier_segment_init(struct spec_segment *, const char *type,
+		    const char *name, int unresolved);
+void		specifier_init(struct specifier *, const struct spec_segment *,
+		    size_t n, const char *text);
+
 /* Is c a character allowed in keys (letters, digits, '.', '_', '-')? */
 int		specifier_is_keychar(int c);
 

@@ -1,0 +1,458 @@
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+
+#include "config.h"
+#include "log.h"
+#include "resolve.h"
+#include "server.h"
+#include "txn.h"
+#include "upstream.h"
+
+#define LISTEN_BACKLOG	1024
+
+/*
+ * One client connection, for what evhttp 2.1 does not do itself: count
+ * connections against limits.connections (evhttp_set_max_connections is
+ * 2.2 only), and bound the keep-alive idle time and the time a request may
+ * take to arrive.
+ */
+enum client_phase {
+	CLIENT_IDLE = 1,	/* between requests: idleTimeoutMs */
+	CLIENT_READING		/* a request is arriving: headerTimeoutMs */
+};
+
+struct client {
+	struct worker			*w;
+	struct bufferevent		*bev;
+	struct evhttp_connection	*evcon;		/* once attached */
+	struct event			*timer;
+	struct evbuffer_cb_entry	*in_cb, *out_cb;
+	enum client_phase		 phase;
+};
+
+static struct evhttp_bound_socket **bound;	/* per worker, per listen */
+
+/* ---------------------------------------------------- connection limits */
+
+static void
+listeners_set(struct worker *w, int on)
+{
+	size_t	i;
+
+	if (w->accepting == on || w->stopping)
+		return;
+	for (i = 0; i < w->nlisteners; i++)
+		if (on)
+			evconnlistener_enable(w->listeners[i]);
+		else
+			evconnlistener_disable(w->listeners[i]);
+	w->accepting = on;
+}
+
+static void
+timer_arm(struct event *ev, uint32_t ms)
+{
+	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	event_add(ev, &tv);
+}
+
+static void
+client_release(struct client *c)
+{
+	struct worker	*w = c->w;
+
+	w->nconns--;
+	if (w->nconns < w->gw->conf->limits.connections)
+		listeners_set(w, 1);
+	if (c->timer != NULL)
+		event_free(c->timer);
+	free(c);
+}
+
+/* evhttp is freeing the connection: the only way we learn of it. */
+static void
+client_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct client	*c = arg;
+
+	(void)evcon;
+	evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->in_cb);
+	evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->out_cb);
+	client_release(c);
+}
+
+static void
+client_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct client	*c = arg;
+
+	(void)fd;
+	(void)ev;
+	/* A request being handled is bounded by the upstream timeouts. */
+	if (txn_busy_on(c->w, c->evcon)) {
+		timer_arm(c->timer, c->w->gw->conf->limits.idle_timeout_ms);
+		return;
+	}
+	log_debug("closing client connection: %s timeout",
+	    c->phase == CLIENT_IDLE ? "idle" : "request");
+	evhttp_connection_free(c->evcon);	/* calls client_closed */
+}
+
+static void
+client_phase(struct client *c, enum client_phase phase)
+{
+	const struct config_limits	*lim = &c->w->gw->conf->limits;
+
+	c->phase = phase;
+	if (c->evcon != NULL)
+		timer_arm(c->timer, phase == CLIENT_IDLE ? lim->idle_timeout_ms :
+		    lim->header_timeout_ms);
+}
+
+static void
+client_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct client	*c = arg;
+
+	(void)buf;
+	if (info->n_added > 0 && c->phase == CLIENT_IDLE)
+		client_phase(c, CLIENT_READING);
+}
+
+/* A response fully written: the connection is idle again. */
+static void
+client_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct client	*c = arg;
+
+	if (info->n_deleted > 0 && evbuffer_get_length(buf) == 0)
+		client_phase(c, CLIENT_IDLE);
+}
+
+/*
+ * Runs once evhttp has wrapped the bufferevent in a connection (it sets
+ * itself as the callbacks' argument).  If the connection is already gone,
+ * the callbacks were cleared by bufferevent_free(); our reference kept
+ * the bufferevent valid until now.
+ */
+static void
+client_attach(evutil_socket_t fd, short ev, void *arg)
+{
+	struct client	*c = arg;
+	void		*cbarg = NULL;
+
+	(void)fd;
+	(void)ev;
+	bufferevent_getcb(c->bev, NULL, NULL, NULL, &cbarg);
+	if (cbarg == NULL) {
+		evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->in_cb);
+		evbuffer_remove_cb_entry(bufferevent_get_output(c->bev),
+		    c->out_cb);
+		bufferevent_decref(c->bev);
+		client_release(c);
+		return;
+	}
+	bufferevent_decref(c->bev);
+	c->evcon = cbarg;
+	evhttp_connection_set_closecb(c->evcon, client_closed, c);
+	client_phase(c, c->phase);
+}
+
+static struct bufferevent *
+client_new(struct event_base *base, void *arg)
+{
+	struct worker		*w = arg;
+	struct client		*c;
+	struct timeval		 now = { 0, 0 };
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->w = w;
+	c->phase = CLIENT_IDLE;
+	c->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	c->timer = evtimer_new(base, client_timeout, c);
+	if (c->bev == NULL || c->timer == NULL)
+		goto fail;
+	c->in_cb = evbuffer_add_cb(bufferevent_get_input(c->bev), client_input,
+	    c);
+	c->out_cb = evbuffer_add_cb(bufferevent_get_output(c->bev),
+	    client_output, c);
+	if (c->in_cb == NULL || c->out_cb == NULL ||
+	    event_base_once(base, -1, EV_TIMEOUT, client_attach, c, &now) == -1)
+		goto fail;
+	bufferevent_incref(c->bev);
+	if (++w->nconns >= w->gw->conf->limits.connections)
+		listeners_set(w, 0);
+	return c->bev;
+fail:
+	if (c->timer != NULL)
+		event_free(c->timer);
+	if (c->bev != NULL)
+		bufferevent_free(c->bev);
+	free(c);
+	return NULL;
+}
+
+/* ------------------------------------------------------------ listeners */
+
+/*
+ * Binds host:port with SO_REUSEPORT so every worker has its own listener on
+ * the same address and the kernel spreads connections.  *port_out gets the
+ * bound port (for port 0, so later workers bind the same one).
+ */
+static struct evconnlistener *
+listen_on(struct event_base *base, const char *host, const char *port,
+    char *port_out, size_t port_len)
+{
+	struct addrinfo		 hints, *res;
+	struct evconnlistener	*l;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof(ss);
+	char			 hbuf[NI_MAXHOST];
+	int			 rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
+		log_warnx("listen %s:%s: %s", host, port, gai_strerror(rc));
+		return NULL;
+	}
+	l = evconnlistener_new_bind(base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE |
+	    LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT,
+	    LISTEN_BACKLOG, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	if (l == NULL) {
+		log_warn("listen %s:%s", host, port);
+		return NULL;
+	}
+	if (getsockname(evconnlistener_get_fd(l), (struct sockaddr *)&ss,
+	    &sslen) == 0)
+		getnameinfo((struct sockaddr *)&ss, sslen, hbuf, sizeof(hbuf),
+		    port_out, port_len, NI_NUMERICHOST | NI_NUMERICSERV);
+	return l;
+}
+
+static int
+worker_listen(struct worker *w, char (*ports)[NI_MAXSERV])
+{
+	const struct config	*conf = w->gw->conf;
+	size_t			 i;
+
+	w->listeners = calloc(conf->nlisten, sizeof(*w->listeners));
+	if (w->listeners == NULL)
+		return -1;
+	for (i = 0; i < conf->nlisten; i++) {
+		w->listeners[i] = listen_on(w->base, conf->listen[i].host,
+		    ports[i][0] ? ports[i] : conf->listen[i].port, ports[i],
+		    NI_MAXSERV);
+		if (w->listeners[i] == NULL)
+			return -1;
+		w->nlisteners++;
+		bound[w->id * conf->nlisten + i] = evhttp_bind_listener(w->http,
+		    w->listeners[i]);
+		if (bound[w->id * conf->nlisten + i] == NULL)
+			return -1;
+		if (w->id == 0)
+			log_info("listening on %s port %s", conf->listen[i].host,
+			    ports[i]);
+	}
+	w->accepting = 1;
+	return 0;
+}
+
+/* -------------------------------------------------------------- workers */
+
+static void
+worker_stop_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct worker	*w = arg;
+
+	(void)fd;
+	(void)ev;
+	log_warnx("worker %u: %u request(s) still in progress after "
+	    "shutdownTimeoutMs; abandoning them", w->id, w->ntxns);
+	event_base_loopexit(w->base, NULL);
+}
+
+/* Stop accepting; leave once the requests in progress are done. */
+static void
+worker_stop(evutil_socket_t fd, short ev, void *arg)
+{
+	struct worker	*w = arg;
+	size_t		 i, n = w->gw->conf->nlisten;
+
+	(void)fd;
+	(void)ev;
+	w->stopping = 1;
+	for (i = 0; i < w->nlisteners; i++)
+		evhttp_del_accept_socket(w->http, bound[w->id * n + i]);
+	w->nlisteners = 0;
+	if (w->ntxns == 0) {
+		event_base_loopexit(w->base, NULL);
+		return;
+	}
+	timer_arm(w->stop_timer, w->gw->conf->shutdown_timeout_ms);
+}
+
+void
+server_txn_done(struct worker *w)
+{
+	if (w->stopping && w->ntxns == 0)
+		event_base_loopexit(w->base, NULL);
+}
+
+static int
+worker_init(struct worker *w, const struct gateway *gw, unsigned id,
+    char (*ports)[NI_MAXSERV])
+{
+	const struct config	*conf = gw->conf;
+	struct timeval		 tv;
+
+	w->id = id;
+	w->gw = gw;
+	TAILQ_INIT(&w->txns);
+	if ((w->base = event_base_new()) == NULL ||
+	    (w->http = evhttp_new(w->base)) == NULL ||
+	    (w->up = upstream_new(w->base, &conf->upstream, gw->upstream_addr,
+	    gw->tls)) == NULL ||
+	    (w->resolve = resolve_new(conf->resolve_cache_size)) == NULL ||
+	    (w->stop_ev = event_new(w->base, -1, 0, worker_stop, w)) == NULL ||
+	    (w->stop_timer = evtimer_new(w->base, worker_stop_timeout,
+	    w)) == NULL)
+		return -1;
+	/* libevent-notes.md item 1: evhttp has no limits by default. */
+	evhttp_set_max_headers_size(w->http, conf->limits.header_bytes);
+	evhttp_set_max_body_size(w->http, (ev_ssize_t)conf->limits.body_bytes);
+	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_default_content_type(w->http, NULL);
+	evhttp_set_flags(w->http, EVHTTP_SERVER_LINGERING_CLOSE);
+	tv.tv_sec = conf->limits.body_timeout_ms / 1000;
+	tv.tv_usec = (conf->limits.body_timeout_ms % 1000) * 1000;
+	evhttp_set_timeout_tv(w->http, &tv);	/* read/write inactivity */
+	evhttp_set_bevcb(w->http, client_new, w);
+	evhttp_set_gencb(w->http, txn_handle, w);
+	return worker_listen(w, ports);
+}
+
+static void
+worker_free(struct worker *w)
+{
+	txn_abort_all(w);
+	if (w->http != NULL)
+		evhttp_free(w->http);	/* closes client connections */
+	upstream_free(w->up);
+	resolve_free(w->resolve);
+	if (w->stop_ev != NULL)
+		event_free(w->stop_ev);
+	if (w->stop_timer != NULL)
+		event_free(w->stop_timer);
+	if (w->base != NULL)
+		event_base_free(w->base);
+	free(w->listeners);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker	*w = arg;
+
+	event_base_dispatch(w->base);
+	return NULL;
+}
+
+/* ----------------------------------------------------------------- main */
+
+static int
+wait_for_stop(void)
+{
+	sigset_t	set;
+	int		sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			return -1;
+		log_info("received %s; stopping", sig == SIGTERM ? "SIGTERM" :
+		    "SIGINT");
+		return 0;
+	}
+}
+
+int
+server_run(const struct gateway *gw)
+{
+	const struct config	*conf = gw->conf;
+	struct worker		*workers;
+	char			(*ports)[NI_MAXSERV];
+	sigset_t		 set;
+	unsigned		 i, started = 0;
+	int			 rc = 1;
+
+	/* Workers inherit this mask: only the main thread takes signals. */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (evthread_use_pthreads() == -1)
+		fatalx("evthread_use_pthreads");
+	workers = calloc(conf->workers, sizeof(*workers));
+	ports = calloc(conf->nlisten, sizeof(*ports));
+	bound = calloc((size_t)conf->workers * conf->nlisten, sizeof(*bound));
+	if (workers == NULL || ports == NULL || bound == NULL)
+		fatal("calloc");
+	for (i = 0; i < conf->workers; i++)
+		if (worker_init(&workers[i], gw, i, ports) == -1) {
+			log_warnx("worker %u: start-up failed", i);
+			goto out;
+		}
+	for (i = 0; i < conf->workers; i++, started++)
+		if (pthread_create(&workers[i].thread, NULL, worker_main,
+		    &workers[i]) != 0) {
+			log_warnx("pthread_create failed");
+			break;
+		}
+	log_info("ldgate %s serving with %u worker(s), upstream %s, mode %s",
+	    LDGATE_VERSION, conf->workers, conf->upstream.url,
+	    conf->mode == CONFIG_MODE_DRY_RUN ? "dry-run" : "enforce");
+	if (started == conf->workers && wait_for_stop() == 0)
+		rc = 0;
+	for (i = 0; i < started; i++)
+		event_active(workers[i].stop_ev, EV_TIMEOUT, 0);
+	for (i = 0; i < started; i++)
+		pthread_join(workers[i].thread, NULL);
+	log_info("stopped");
+out:
+	for (i = 0; i < conf->workers; i++)
+		worker_free(&workers[i]);
+	free(workers);
+	free(ports);
+	free(bound);
+	bound = NULL;
+	return rc;
+}

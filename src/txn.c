@@ -1,0 +1,596 @@
+#include <sys/queue.h>
+#include <sys/time.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "action.h"
+#include "config.h"
+#include "decide.h"
+#include "explain.h"
+#include "fingerprint.h"
+#include "log.h"
+#include "patch.h"
+#include "policyset.h"
+#include "reply.h"
+#include "resolve.h"
+#include "route.h"
+#include "server.h"
+#include "specifier.h"
+#include "txn.h"
+#include "upstream.h"
+
+#define TXN_ID_LEN		24
+#define TXN_MAX_OVERRIDES	4
+#define RELAY_HIGH_WATER	(1024 * 1024)	/* client output, bytes */
+#define RESOLVE_BODY_MAX	(1024 * 1024)
+#define TXN_RES_MAX		(2 * ROUTE_PARAM_MAX + 64)
+
+struct txn {
+	TAILQ_ENTRY(txn)	 link;
+	struct worker		*w;
+	struct evhttp_request	*req;		/* the client's; see txn_finish */
+	struct upstream_call	*call;		/* in flight, or NULL */
+	struct event		*defer;		/* continues outside callbacks */
+	void			(*next)(struct txn *);
+	char			 id[TXN_ID_LEN + 1];
+	struct route_match	 route;
+	struct patch		 patch;
+	unsigned		 actions;
+	const struct principal	*principal;
+	char			 key[ROUTE_PARAM_MAX + 1];	/* integration key */
+	/* The object acted on, as an alias set. */
+	struct spec_segment	 segs[4];
+	struct specifier	 aliases[2];
+	size_t			 naliases;
+	char			 kid[TXN_RES_MAX];		/* "KEY/ID" */
+	char			 restext[TXN_RES_MAX + 2 * ROUTE_PARAM_MAX + 32];
+	/* The resolution GET's answer. */
+	struct evbuffer		*rbody;
+	int			 rstatus;
+	int			 head_sent;	/* relaying: status line sent */
+	int			 paused;	/* upstream reads off (slow client) */
+};
+
+static void	txn_forward(struct txn *);
+static void	txn_decide(struct txn *);
+
+/* ------------------------------------------------------------ lifetime */
+
+/* The only place a txn is freed.  The client request must be finished. */
+static void
+txn_free(struct txn *t)
+{
+	struct worker	*w = t->w;
+
+	patch_clear(&t->patch);
+	if (t->rbody != NULL)
+		evbuffer_free(t->rbody);
+	if (t->defer != NULL)
+		event_free(t->defer);
+	TAILQ_REMOVE(&w->txns, t, link);
+	w->ntxns--;
+	free(t);
+	server_txn_done(w);
+}
+
+static void
+txn_error(struct txn *t, int status, const char *message, json_t *extra)
+{
+	reply_error(t->req, status, reply_code(status), message, t->id, extra);
+	txn_free(t);
+}
+
+/* Runs fn(t) from the event loop, outside whatever callback we are in. */
+static void
+txn_deferred(evutil_socket_t fd, short ev, void *arg)
+{
+	struct txn	*t = arg;
+
+	(void)fd;
+	(void)ev;
+	t->next(t);
+}
+
+static void
+txn_defer(struct txn *t, void (*fn)(struct txn *))
+{
+	if (t->defer == NULL &&
+	    (t->defer = event_new(t->w->base, -1, 0, txn_deferred, t)) == NULL) {
+		txn_error(t, 502, "out of memory", NULL);
+		return;
+	}
+	t->next = fn;
+	event_active(t->defer, EV_TIMEOUT, 0);
+}
+
+int
+txn_busy_on(struct worker *w, const struct evhttp_connection *evcon)
+{
+	struct txn	*t;
+
+	TAILQ_FOREACH(t, &w->txns, link)
+		if (t->req != NULL && evhttp_request_get_connection(t->req) ==
+		    evcon)
+			return 1;
+	return 0;
+}
+
+void
+txn_abort_all(struct worker *w)
+{
+	struct txn	*t;
+
+	while ((t = TAILQ_FIRST(&w->txns)) != NULL) {
+		if (t->call != NULL)
+			upstream_cancel(t->call);
+		/* The requests themselves go with evhttp_free(). */
+		t->req = NULL;
+		txn_free(t);
+	}
+}
+
+/* ------------------------------------------------------------- relaying */
+
+static int
+relay_head(void *arg, int status, const char *reason, struct evkeyvalq *in)
+{
+	struct txn		*t = arg;
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(t->req);
+	const struct evkeyval	*kv;
+	const char		*cl = NULL;
+	int			 ncl = 0;
+
+	TAILQ_FOREACH(kv, in, next) {
+		if (strcasecmp(kv->key, "Content-Length") == 0) {
+			cl = kv->value;
+			ncl++;
+		} else if (!upstream_hop_header(kv->key) &&
+		    !upstream_connection_named(in, kv->key))
+			evhttp_add_header(out, kv->key, kv->value);
+	}
+	/* Keep the upstream's length (evhttp validated it) so the body is
+	 * relayed as is rather than re-framed as chunks. */
+	if (ncl == 1)
+		evhttp_add_header(out, "Content-Length", cl);
+	evhttp_send_reply_start(t->req, status, reason ? reason : "");
+	t->head_sent = 1;
+	return 0;
+}
+
+static void
+relay_flushed(struct evhttp_connection *evcon, void *arg)
+{
+	struct txn	*t = arg;
+
+	(void)evcon;
+	if (t->paused && t->call != NULL) {
+		t->paused = 0;
+		upstream_resume(t->call);
+	}
+}
+
+static void
+relay_data(void *arg, struct evbuffer *buf)
+{
+	struct txn			*t = arg;
+	struct evhttp_connection	*evcon;
+	struct bufferevent		*bev;
+
+	/* A client that went away takes no more (libevent #608). */
+	if ((evcon = evhttp_request_get_connection(t->req)) == NULL) {
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+		return;
+	}
+	evhttp_send_reply_chunk_with_cb(t->req, buf, relay_flushed, t);
+	/* Chunked replies have no flow control (#536): stop reading the
+	 * upstream until the client has taken what is queued. */
+	bev = evhttp_connection_get_bufferevent(evcon);
+	if (!t->paused && evbuffer_get_length(bufferevent_get_output(bev)) >
+	    RELAY_HIGH_WATER) {
+		t->paused = 1;
+		upstream_pause(t->call);
+	}
+}
+
+static void
+relay_done(void *arg, enum upstream_result result, int sent)
+{
+	struct txn			*t = arg;
+	struct evhttp_connection	*evcon;
+
+	(void)sent;
+	t->call = NULL;
+	if (result == UPSTREAM_OK && t->head_sent) {
+		evhttp_send_reply_end(t->req);
+		txn_free(t);
+		return;
+	}
+	if (t->head_sent) {
+		/* Part of a response went out: only closing the connection
+		 * tells the client it is incomplete.  That frees the request. */
+		log_warnx("%s: upstream failed mid-response; closing client "
+		    "connection", t->id);
+		if ((evcon = evhttp_request_get_connection(t->req)) != NULL)
+			evhttp_connection_free(evcon);
+		else
+			evhttp_send_reply_end(t->req);
+		txn_free(t);
+		return;
+	}
+	log_warnx("%s: upstream %s", t->id, result == UPSTREAM_TIMEOUT ?
+	    "timed out" : "unavailable");
+	txn_error(t, result == UPSTREAM_TIMEOUT ? 504 : 502,
+	    result == UPSTREAM_TIMEOUT ? "the upstream did not answer in time" :
+	    "the upstream could not be reached over verified TLS", NULL);
+}
+
+static const struct upstream_cbs relay_cbs = {
+	relay_head, relay_data, relay_done
+};
+
+static void
+txn_forward(struct txn *t)
+{
+	struct evhttp_request	*req = t->req;
+
+	t->call = upstream_send(t->w->up, evhttp_request_get_command(req),
+	    evhttp_request_get_uri(req), evhttp_request_get_input_headers(req),
+	    NULL, evhttp_request_get_input_buffer(req), &relay_cbs, t);
+	if (t->call == NULL)
+		txn_error(t, 502, "the upstream could not be reached", NULL);
+}
+
+/* ------------------------------------------------------------ resolving */
+
+static int
+resolve_head(void *arg, int status, const char *reason, struct evkeyvalq *in)
+{
+	struct txn	*t = arg;
+
+	(void)reason;
+	(void)in;
+	t->rstatus = status;
+	return 0;
+}
+
+static void
+resolve_data(void *arg, struct evbuffer *buf)
+{
+	struct txn	*t = arg;
+
+	if (evbuffer_get_length(t->rbody) + evbuffer_get_length(buf) >
+	    RESOLVE_BODY_MAX) {
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+		t->rstatus = -1;
+		return;
+	}
+	evbuffer_add_buffer(t->rbody, buf);
+}
+
+/* The caller may not read the configuration: say what LaunchDarkly said. */
+static void
+resolve_relay(struct txn *t)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(t->req);
+
+	evhttp_add_header(out, "Content-Type", "application/json");
+	evhttp_send_reply(t->req, t->rstatus, t->rstatus == 404 ? "Not Found" :
+	    t->rstatus == 403 ? "Forbidden" : "Unauthorized", t->rbody);
+	txn_free(t);
+}
+
+static void
+resolve_done(void *arg, enum upstream_result result, int sent)
+{
+	struct txn	*t = arg;
+	size_t		 len = evbuffer_get_length(t->rbody);
+
+	(void)sent;
+	t->call = NULL;
+	if (result != UPSTREAM_OK) {
+		txn_error(t, result == UPSTREAM_TIMEOUT ? 504 : 502, "could not "
+		    "resolve the integration configuration's key upstream",
+		    NULL);
+		return;
+	}
+	if (t->rstatus == 401 || t->rstatus == 403 || t->rstatus == 404) {
+		resolve_relay(t);
+		return;
+	}
+	if (t->rstatus != 200 || resolve_parse_key((const char *)
+	    evbuffer_pullup(t->rbody, -1), len, t->key, sizeof(t->key)) == -1) {
+		log_warnx("%s: resolving integration configuration %s: upstream "
+		    "status %d, no usable _integrationKey", t->id, t->route.id,
+		    t->rstatus);
+		txn_error(t, 502, "could not resolve the integration "
+		    "configuration's key upstream", NULL);
+		return;
+	}
+	resolve_store(t->w->resolve, t->route.id, t->key);
+	/* Not from inside the upstream's callback: the connection this
+	 * answer came on is about to be reused. */
+	txn_defer(t, txn_decide);
+}
+
+static const struct upstream_cbs resolve_cbs = {
+	resolve_head, resolve_data, resolve_done
+};
+
+/* GET the configuration with the caller's own credentials. */
+static void
+txn_resolve(struct txn *t)
+{
+	struct evkeyvalq	 hdrs;
+	const char		*auth;
+	char			 target[ROUTE_PARAM_MAX + 64];
+
+	auth = evhttp_find_header(evhttp_request_get_input_headers(t->req),
+	    "Authorization");
+	TAILQ_INIT(&hdrs);
+	evhttp_add_header(&hdrs, "Authorization", auth);
+	evhttp_add_header(&hdrs, "LD-API-Version", "beta");
+	evhttp_add_header(&hdrs, "Accept", "application/json");
+	snprintf(target, sizeof(target), "/api/v2/integration-configurations/%s",
+	    t->route.id);
+	if ((t->rbody = evbuffer_new()) != NULL)
+		t->call = upstream_send(t->w->up, EVHTTP_REQ_GET, target, &hdrs,
+		    NULL, NULL, &resolve_cbs, t);
+	evhttp_clear_headers(&hdrs);
+	if (t->call == NULL)
+		txn_error(t, 502, "could not resolve the integration "
+		    "configuration's key upstream", NULL);
+}
+
+/* ------------------------------------------------------------- deciding */
+
+/* The object acted on, named by its aliases (DESIGN.md section 1).  The
+ * gateway learns no tags, so every segment is unresolved (';?'). */
+static void
+txn_resources(struct txn *t)
+{
+	const struct route_match	*m = &t->route;
+	int				 has_id = m->op != ROUTE_OP_CREATE;
+	const char			*key = m->kind == ROUTE_KIND_INTEGRATION &&
+					    has_id ? t->key : m->key;
+
+	if (has_id)
+		snprintf(t->kid, sizeof(t->kid), "%s/%s", key, m->id);
+	else
+		snprintf(t->kid, sizeof(t->kid), "%s", key);
+	if (m->kind == ROUTE_KIND_INTEGRATION) {
+		specifier_segment_init(&t->segs[0], "integration", t->kid, 1);
+		specifier_init(&t->aliases[0], &t->segs[0], 1, NULL);
+		t->naliases = 1;
+		snprintf(t->restext, sizeof(t->restext), "integration/%s",
+		    t->kid);
+		return;
+	}
+	specifier_segment_init(&t->segs[0], "proj", m->proj, 1);
+	specifier_segment_init(&t->segs[1], "env", m->env, 1);
+	specifier_segment_init(&t->segs[2], "integration", t->kid, 1);
+	specifier_segment_init(&t->segs[3], "integration", t->kid, 1);
+	specifier_init(&t->aliases[0], &t->segs[0], 3, NULL);
+	specifier_init(&t->aliases[1], &t->segs[3], 1, NULL);
+	t->naliases = 2;
+	snprintf(t->restext, sizeof(t->restext), "proj/%s:env/%s:integration/%s",
+	    m->proj, m->env, t->kid);
+}
+
+static void
+txn_decide(struct txn *t)
+{
+	const struct gateway	*gw = t->w->gw;
+	struct decide_result	 r;
+	json_t			*allowed = json_array(), *denied = json_array();
+	unsigned		 bit;
+	int			 allow = 1;
+
+	txn_resources(t);
+	for (bit = 1; bit < 1u << ACTION_COUNT; bit <<= 1) {
+		if ((t->actions & bit) == 0)
+			continue;
+		decide(gw->policy, t->principal, t->aliases, t->naliases,
+		    action_name(bit), bit, &r);
+		if (!r.allow) {
+			allow = 0;
+			explain_access(allowed, denied, action_name(bit),
+			    t->restext, &r);
+		}
+	}
+	json_decref(allowed);
+	log_info("%s: %s %s principal=%s resource=%s decision=%s%s", t->id,
+	    t->route.method, route_kind_name(t->route.kind),
+	    t->principal ? t->principal->name : "-", t->restext,
+	    allow ? "allow" : "deny", !allow &&
+	    gw->conf->mode == CONFIG_MODE_DRY_RUN ? " (dry-run: forwarded)" : "");
+	if (allow || gw->conf->mode == CONFIG_MODE_DRY_RUN) {
+		json_decref(denied);
+		txn_forward(t);
+		return;
+	}
+	txn_error(t, 403, "the gateway's policy denies this change",
+	    json_pack("{s:{s:o}}", "_access", "denied", denied));
+}
+
+/* --------------------------------------------------------- intercepting */
+
+static int
+header_count(const struct evkeyvalq *h, const char *name, const char **last)
+{
+	const struct evkeyval	*kv;
+	int			 n = 0;
+
+	TAILQ_FOREACH(kv, h, next)
+		if (strcasecmp(kv->key, name) == 0) {
+			n++;
+			*last = kv->value;
+		}
+	return n;
+}
+
+static int
+txn_parse_patch(struct txn *t)
+{
+	const struct config	*conf = t->w->gw->conf;
+	struct evbuffer		*body = evhttp_request_get_input_buffer(t->req);
+	struct patch_limits	 limits;
+	const char		*ctype;
+	char			 err[256];
+	size_t			 len = evbuffer_get_length(body);
+
+	limits.max_ops = conf->limits.patch_ops;
+	limits.max_depth = conf->limits.json_depth;
+	ctype = evhttp_find_header(evhttp_request_get_input_headers(t->req),
+	    "Content-Type");
+	if (patch_parse((const char *)evbuffer_pullup(body, -1), len, ctype,
+	    t->route.kind == ROUTE_KIND_INTEGRATION ? PATCH_TARGET_INTEGRATION :
+	    PATCH_TARGET_DELIVERY, &limits, &t->patch, err, sizeof(err)) == -1) {
+		txn_error(t, 400, err, NULL);
+		return -1;
+	}
+	t->actions = t->patch.actions;
+	return 0;
+}
+
+static void
+txn_protected(struct txn *t)
+{
+	const struct evkeyvalq	*in = evhttp_request_get_input_headers(t->req);
+	const char		*auth = NULL, *key;
+	char			 fp[FINGERPRINT_LEN + 1];
+	int			 nauth = header_count(in, "Authorization", &auth);
+
+	if (nauth == 0) {
+		txn_error(t, 401, "an Authorization header is required", NULL);
+		return;
+	}
+	if (nauth > 1) {
+		txn_error(t, 400, "more than one Authorization header", NULL);
+		return;
+	}
+	fingerprint(auth, strlen(auth), fp);
+	t->principal = policyset_by_fingerprint(t->w->gw->policy, fp);
+	if (t->route.op == ROUTE_OP_PATCH) {
+		if (txn_parse_patch(t) == -1)
+			return;
+	} else
+		t->actions = t->route.actions;
+	if (t->route.kind != ROUTE_KIND_INTEGRATION ||
+	    t->route.op == ROUTE_OP_CREATE) {
+		txn_decide(t);
+		return;
+	}
+	if ((key = resolve_lookup(t->w->resolve, t->route.id)) != NULL) {
+		snprintf(t->key, sizeof(t->key), "%s", key);
+		txn_decide(t);
+		return;
+	}
+	txn_resolve(t);
+}
+
+/*
+ * Framing a proxy must not guess at (request smuggling): two
+ * Content-Length headers, or Content-Length with Transfer-Encoding.
+ */
+static const char *
+txn_framing(const struct evkeyvalq *in)
+{
+	const char	*v;
+	int		 ncl = header_count(in, "Content-Length", &v);
+	int		 nte = header_count(in, "Transfer-Encoding", &v);
+
+	if (ncl > 1)
+		return "more than one Content-Length header";
+	if (ncl > 0 && nte > 0)
+		return "both Content-Length and Transfer-Encoding";
+	return NULL;
+}
+
+static const char *
+method_name(enum evhttp_cmd_type cmd)
+{
+	switch (cmd) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_POST: return "POST";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_DELETE: return "DELETE";
+	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+	case EVHTTP_REQ_TRACE: return "TRACE";
+	case EVHTTP_REQ_CONNECT: return "CONNECT";
+	case EVHTTP_REQ_PATCH: return "PATCH";
+	}
+	return "";
+}
+
+static void
+txn_route(struct txn *t)
+{
+	const struct evkeyvalq	*in = evhttp_request_get_input_headers(t->req);
+	const struct evkeyval	*kv;
+	const char		*ov[TXN_MAX_OVERRIDES], *why;
+	size_t			 nov = 0;
+
+	if ((why = txn_framing(in)) != NULL) {
+		txn_error(t, 400, why, NULL);
+		return;
+	}
+	TAILQ_FOREACH(kv, in, next)
+		if (strcasecmp(kv->key, "X-HTTP-Method-Override") == 0 &&
+		    nov < TXN_MAX_OVERRIDES)
+			ov[nov++] = kv->value;
+	switch (route_classify(method_name(evhttp_request_get_command(t->req)),
+	    ov, nov, evhttp_request_get_uri(t->req), &t->route)) {
+	case ROUTE_PASS:
+		if (!t->w->gw->conf->passthrough) {
+			txn_error(t, 403, "this gateway forwards only "
+			    "integration configuration changes", NULL);
+			return;
+		}
+		/* FALLTHROUGH */
+	case ROUTE_READ:
+		txn_forward(t);
+		return;
+	case ROUTE_PROTECTED:
+		txn_protected(t);
+		return;
+	case ROUTE_BAD_REQUEST:
+		txn_error(t, 400, t->route.reason, NULL);
+		return;
+	case ROUTE_FORBIDDEN:
+		txn_error(t, 403, t->route.reason, NULL);
+		return;
+	}
+}
+
+void
+txn_handle(struct evhttp_request *req, void *arg)
+{
+	struct worker	*w = arg;
+	struct txn	*t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		reply_error(req, 503, "internal_error", "out of memory", NULL,
+		    NULL);
+		return;
+	}
+	t->w = w;
+	t->req = req;
+	TAILQ_INSERT_TAIL(&w->txns, t, link);
+	w->ntxns++;
+	/* 24 hex digits like LaunchDarkly's ids: time, worker, sequence. */
+	snprintf(t->id, sizeof(t->id), "%08lx%04x%012llx",
+	    (unsigned long)time(NULL) & 0xffffffffUL, w->id & 0xffff,
+	    w->seq++ & 0xffffffffffffULL);
+	txn_route(t);
+}

@@ -1,0 +1,536 @@
+#include <sys/queue.h>
+#include <sys/time.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "config.h"
+#include "log.h"
+#include "tls.h"
+#include "upstream.h"
+
+#define UPSTREAM_MAX_HEADERS	(64 * 1024)
+
+struct upconn {
+	TAILQ_ENTRY(upconn)	 link;		/* idle or graveyard list */
+	struct upstream		*up;
+	struct evhttp_connection *evcon;	/* owns the bufferevent + SSL */
+	struct bufferevent	*bev;
+	struct upstream_call	*call;		/* in flight, or NULL */
+	struct timeval		 idle_since;
+	int			 dead;		/* closed: never reuse */
+	int			 listed;	/* on idle or graveyard */
+	int			 used;		/* has carried a request */
+};
+TAILQ_HEAD(upconn_list, upconn);
+
+struct upstream {
+	struct event_base		*base;
+	const struct config_upstream	*conf;
+	SSL_CTX				*ctx;
+	const char			*addr;
+	struct upconn_list		 idle;
+	size_t				 nidle;
+	struct upconn_list		 grave;		/* to free, deferred */
+	struct event			*reaper;
+	char				 host_header[300];
+};
+
+struct upstream_call {
+	struct upstream			*up;
+	struct upconn			*conn;
+	struct evhttp_request		*req;	/* owned by evhttp once made */
+	struct event			*deadline;
+	struct event			*connect_timer;
+	const struct upstream_cbs	*cbs;
+	void				*arg;
+	enum upstream_result		 fail;	/* why, once it failed */
+	int				 sent;	/* bytes may have left */
+};
+
+static void	call_finish(struct upstream_call *, enum upstream_result);
+
+/* ------------------------------------------------------------ headers */
+
+int
+upstream_hop_header(const char *name)
+{
+	static const char *const hop[] = { "Connection", "Keep-Alive",
+	    "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection",
+	    "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Content-Length",
+	    "Host" };
+	size_t	i;
+
+	for (i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
+		if (strcasecmp(name, hop[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+upstream_connection_named(const struct evkeyvalq *headers, const char *name)
+{
+	const struct evkeyval	*kv;
+	const char		*p, *end;
+	size_t			 len = strlen(name);
+
+	TAILQ_FOREACH(kv, headers, next) {
+		if (strcasecmp(kv->key, "Connection") != 0)
+			continue;
+		for (p = kv->value; *p != '\0'; p = *end ? end + 1 : end) {
+			p += strspn(p, " \t");
+			end = p + strcspn(p, ",");
+			while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
+			if ((size_t)(end - p) == len && strncasecmp(p, name,
+			    len) == 0)
+				return 1;
+			end += strcspn(end, ",");
+		}
+	}
+	return 0;
+}
+
+static void
+copy_headers(struct evkeyvalq *dst, const struct evkeyvalq *src)
+{
+	const struct evkeyval	*kv;
+
+	TAILQ_FOREACH(kv, src, next)
+		if (!upstream_hop_header(kv->key) &&
+		    !upstream_connection_named(src, kv->key))
+			evhttp_add_header(dst, kv->key, kv->value);
+}
+
+/* ------------------------------------------------------- connections */
+
+static void
+reap(evutil_socket_t fd, short ev, void *arg)
+{
+	struct upstream	*up = arg;
+	struct upconn	*c;
+
+	(void)fd;
+	(void)ev;
+	while ((c = TAILQ_FIRST(&up->grave)) != NULL) {
+		TAILQ_REMOVE(&up->grave, c, link);
+		evhttp_connection_free(c->evcon);
+		free(c);
+	}
+}
+
+/* Moves c to the graveyard; it is freed from the reaper event, outside
+ * every evhttp callback (libevent #115). */
+static void
+conn_bury(struct upconn *c)
+{
+	struct upstream	*up = c->up;
+
+	if (c->listed) {
+		TAILQ_REMOVE(&up->idle, c, link);
+		up->nidle--;
+	}
+	c->dead = 1;
+	c->listed = 1;
+	TAILQ_INSERT_TAIL(&up->grave, c, link);
+	event_active(up->reaper, EV_TIMEOUT, 0);
+}
+
+static void
+conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct upconn	*c = arg;
+
+	(void)evcon;
+	if (c->dead)
+		return;
+	c->dead = 1;
+	if (c->call == NULL)	/* idle: a busy one is buried by its call */
+		conn_bury(c);
+}
+
+static struct upconn *
+conn_new(struct upstream *up)
+{
+	struct upconn	*c;
+	SSL		*ssl;
+	struct timeval	 tv;
+	int		 timeout_ms = up->conf->response_timeout_ms;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->up = up;
+	if ((ssl = tls_client_ssl_new(up->ctx, up->conf->host)) == NULL)
+		goto fail;
+	c->bev = bufferevent_openssl_socket_new(up->base, -1, ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		SSL_free(ssl);
+		goto fail;
+	}
+	c->evcon = evhttp_connection_base_bufferevent_new(up->base, NULL,
+	    c->bev, up->addr, (unsigned short)up->conf->port);
+	if (c->evcon == NULL) {
+		bufferevent_free(c->bev);
+		goto fail;
+	}
+	/* libevent's defaults are 45 s connect and 50 s I/O: bound both by
+	 * the response timeout; ldgate's own timers are tighter. */
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	evhttp_connection_set_timeout_tv(c->evcon, &tv);
+	evhttp_connection_set_retries(c->evcon, 0);
+	evhttp_connection_set_max_headers_size(c->evcon, UPSTREAM_MAX_HEADERS);
+	evhttp_connection_set_closecb(c->evcon, conn_closed, c);
+	return c;
+fail:
+	free(c);
+	return NULL;
+}
+
+static long
+ms_since(const struct timeval *then)
+{
+	struct timeval	now, d;
+
+	gettimeofday(&now, NULL);
+	timersub(&now, then, &d);
+	return d.tv_sec * 1000 + d.tv_usec / 1000;
+}
+
+/* An idle connection still young enough to trust, or a new one. */
+static struct upconn *
+conn_get(struct upstream *up, int *fresh)
+{
+	struct upconn	*c;
+
+	while ((c = TAILQ_FIRST(&up->idle)) != NULL) {
+		TAILQ_REMOVE(&up->idle, c, link);
+		up->nidle--;
+		c->listed = 0;
+		/* Our idle bound stays below the upstream's so that it does
+		 * not close a connection as we write on it (#1415). */
+		if (ms_since(&c->idle_since) < (long)up->conf->idle_timeout_ms) {
+			*fresh = 0;
+			return c;
+		}
+		conn_bury(c);
+	}
+	*fresh = 1;
+	return conn_new(up);
+}
+
+static void
+conn_release(struct upconn *c)
+{
+	struct upstream	*up = c->up;
+
+	c->call = NULL;
+	if (c->dead || up->nidle >= up->conf->pool_size) {
+		conn_bury(c);
+		return;
+	}
+	gettimeofday(&c->idle_since, NULL);
+	c->listed = 1;
+	TAILQ_INSERT_HEAD(&up->idle, c, link);
+	up->nidle++;
+}
+
+/* -------------------------------------------------------------- calls */
+
+static int
+req_head(struct evhttp_request *req, void *arg)
+{
+	struct upstream_call	*call = arg;
+
+	if (call->connect_timer != NULL)
+		event_del(call->connect_timer);
+	return call->cbs->head(call->arg, evhttp_request_get_response_code(req),
+	    evhttp_request_get_response_code_line(req),
+	    evhttp_request_get_input_headers(req));
+}
+
+static void
+req_chunk(struct evhttp_request *req, void *arg)
+{
+	struct upstream_call	*call = arg;
+
+	call->cbs->data(call->arg, evhttp_request_get_input_buffer(req));
+}
+
+static void
+req_error(enum evhttp_request_error err, void *arg)
+{
+	struct upstream_call	*call = arg;
+
+	if (call->fail == 0)
+		call->fail = err == EVREQ_HTTP_TIMEOUT ? UPSTREAM_TIMEOUT :
+		    UPSTREAM_UNAVAILABLE;
+}
+
+/* evhttp's completion callback: req is NULL when the request failed. */
+static void
+req_done(struct evhttp_request *req, void *arg)
+{
+	struct upstream_call	*call = arg;
+
+	call->req = NULL;	/* evhttp frees it after we return */
+	if (req == NULL || evhttp_request_get_response_code(req) == 0) {
+		call->conn->dead = 1;
+		call_finish(call, call->fail ? call->fail : UPSTREAM_UNAVAILABLE);
+		return;
+	}
+	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > 0)
+		call->cbs->data(call->arg, evhttp_request_get_input_buffer(req));
+	call_finish(call, UPSTREAM_OK);
+}
+
+static void
+call_free(struct upstream_call *call)
+{
+	if (call->deadline != NULL)
+		event_free(call->deadline);
+	if (call->connect_timer != NULL)
+		event_free(call->connect_timer);
+	free(call);
+}
+
+/* Ends a call: the connection goes back to the pool or to the grave. */
+static void
+call_finish(struct upstream_call *call, enum upstream_result result)
+{
+	const struct upstream_cbs	*cbs = call->cbs;
+	void				*arg = call->arg;
+	int				 sent = call->sent;
+
+	if (result != UPSTREAM_OK)
+		call->conn->dead = 1;
+	conn_release(call->conn);
+	call_free(call);
+	cbs->done(arg, result, sent);
+}
+
+/* Abandons the request on its connection; no evhttp callback follows. */
+static void
+call_abort(struct upstream_call *call)
+{
+	struct evhttp_request	*req = call->req;
+
+	call->conn->dead = 1;
+	if (req != NULL) {
+		/* Cancellation runs evhttp's failure path synchronously, which
+		 * may call our callbacks: detach them first. */
+		evhttp_request_set_header_cb(req, NULL);
+		evhttp_request_set_chunked_cb(req, NULL);
+		evhttp_request_set_error_cb(req, NULL);
+		call->req = NULL;
+		evhttp_cancel_request(req);
+	}
+}
+
+static void
+call_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct upstream_call	*call = arg;
+
+	(void)fd;
+	(void)ev;
+	call_abort(call);
+	call_finish(call, UPSTREAM_TIMEOUT);
+}
+
+static void
+call_connect_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct upstream_call	*call = arg;
+
+	(void)fd;
+	(void)ev;
+	call_abort(call);
+	call_finish(call, UPSTREAM_UNAVAILABLE);
+}
+
+/*
+ * The plaintext output buffer of a new connection drains only once the TCP
+ * connect and the TLS handshake (with verification) have succeeded: until
+ * then nothing of the request has left ldgate.
+ */
+static void
+output_drained(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct upconn	*c = arg;
+
+	(void)buf;
+	if (info->n_deleted > 0 && c->call != NULL) {
+		c->call->sent = 1;
+		if (c->call->connect_timer != NULL)
+			event_del(c->call->connect_timer);
+	}
+}
+
+static void
+arm(struct event *ev, uint32_t ms)
+{
+	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	event_add(ev, &tv);
+}
+
+static struct evhttp_request *
+call_request(struct upstream_call *call, const struct evkeyvalq *headers,
+    const struct evkeyvalq *extra, struct evbuffer *body,
+    enum evhttp_cmd_type method)
+{
+	struct evhttp_request	*req;
+	struct evkeyvalq	*out;
+	char			 len[32];
+	size_t			 n = body ? evbuffer_get_length(body) : 0;
+
+	if ((req = evhttp_request_new(req_done, call)) == NULL)
+		return NULL;
+	evhttp_request_set_header_cb(req, req_head);
+	evhttp_request_set_chunked_cb(req, req_chunk);
+	evhttp_request_set_error_cb(req, req_error);
+	out = evhttp_request_get_output_headers(req);
+	evhttp_add_header(out, "Host", call->up->host_header);
+	if (headers != NULL)
+		copy_headers(out, headers);
+	if (extra != NULL)
+		copy_headers(out, extra);
+	/* evhttp adds Content-Length by itself only for POST and PUT. */
+	if (n > 0 || method == EVHTTP_REQ_POST || method == EVHTTP_REQ_PUT ||
+	    method == EVHTTP_REQ_PATCH) {
+		snprintf(len, sizeof(len), "%zu", n);
+		evhttp_add_header(out, "Content-Length", len);
+	}
+	if (n > 0)
+		evbuffer_add_buffer(evhttp_request_get_output_buffer(req), body);
+	return req;
+}
+
+struct upstream_call *
+upstream_send(struct upstream *up, enum evhttp_cmd_type method,
+    const char *target, const struct evkeyvalq *headers,
+    const struct evkeyvalq *extra, struct evbuffer *body,
+    const struct upstream_cbs *cbs, void *arg)
+{
+	struct upstream_call	*call;
+	int			 fresh;
+
+	if ((call = calloc(1, sizeof(*call))) == NULL)
+		return NULL;
+	call->up = up;
+	call->cbs = cbs;
+	call->arg = arg;
+	call->deadline = evtimer_new(up->base, call_timeout, call);
+	if (call->deadline == NULL || (call->conn = conn_get(up,
+	    &fresh)) == NULL) {
+		call_free(call);
+		return NULL;
+	}
+	call->conn->call = call;
+	if (fresh) {
+		call->connect_timer = evtimer_new(up->base, call_connect_timeout,
+		    call);
+		evbuffer_add_cb(bufferevent_get_output(call->conn->bev),
+		    output_drained, call->conn);
+	} else
+		call->sent = 1;	/* a reused connection may take it at once */
+	if ((call->req = call_request(call, headers, extra, body,
+	    method)) == NULL || (fresh && call->connect_timer == NULL))
+		goto fail;
+	/* evhttp_make_request owns req even when it fails. */
+	if (evhttp_make_request(call->conn->evcon, call->req, method,
+	    target) == -1) {
+		call->req = NULL;
+		goto fail;
+	}
+	arm(call->deadline, up->conf->response_timeout_ms);
+	if (call->connect_timer != NULL)
+		arm(call->connect_timer, up->conf->connect_timeout_ms);
+	return call;
+fail:
+	if (call->req != NULL)
+		evhttp_request_free(call->req);
+	call->conn->dead = 1;
+	conn_release(call->conn);
+	call_free(call);
+	return NULL;
+}
+
+void
+upstream_cancel(struct upstream_call *call)
+{
+	call_abort(call);
+	call->conn->dead = 1;
+	conn_release(call->conn);
+	call_free(call);
+}
+
+void
+upstream_pause(struct upstream_call *call)
+{
+	bufferevent_disable(call->conn->bev, EV_READ);
+}
+
+void
+upstream_resume(struct upstream_call *call)
+{
+	bufferevent_enable(call->conn->bev, EV_READ);
+}
+
+/* ---------------------------------------------------------------- pool */
+
+struct upstream *
+upstream_new(struct event_base *base, const struct config_upstream *conf,
+    const char *addr, SSL_CTX *ctx)
+{
+	struct upstream	*up;
+
+	if ((up = calloc(1, sizeof(*up))) == NULL)
+		return NULL;
+	up->base = base;
+	up->conf = conf;
+	up->ctx = ctx;
+	up->addr = addr;
+	TAILQ_INIT(&up->idle);
+	TAILQ_INIT(&up->grave);
+	if ((up->reaper = event_new(base, -1, 0, reap, up)) == NULL) {
+		free(up);
+		return NULL;
+	}
+	if (conf->port == 443)
+		snprintf(up->host_header, sizeof(up->host_header), "%s",
+		    conf->host);
+	else if (strchr(conf->host, ':') != NULL)
+		snprintf(up->host_header, sizeof(up->host_header), "[%s]:%d",
+		    conf->host, conf->port);
+	else
+		snprintf(up->host_header, sizeof(up->host_header), "%s:%d",
+		    conf->host, conf->port);
+	return up;
+}
+
+void
+upstream_free(struct upstream *up)
+{
+	struct upconn	*c;
+
+	if (up == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&up->idle)) != NULL)
+		conn_bury(c);
+	reap(-1, 0, up);
+	event_free(up->reaper);
+	free(up);
+}

@@ -10,8 +10,15 @@
 int
 cmd_version(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		printf("usage: ldgate version\n\nPrints the version.\n");
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "usage: ldgate version\n");
+		return EXIT_USAGE;
+	}
 	printf("ldgate %s\n", LDGATE_VERSION);
 	return 0;
 }

@@ -16,6 +16,7 @@
 struct policyset_fp {
 	const char		*fp;
 	const struct principal	*principal;
+	size_t			 pidx, tidx;	/* where it was read */
 };
 
 /* Loader state: one per policyset_build() call. */
@@ -379,6 +380,29 @@ load_principal(struct loader *l, const struct jsonfile *jf, const char *ptr,
 	principal_roles(l, jf, ptr, obj, p, who);
 }
 
+/* Reports a token listed twice, at the later of its two places. */
+static void
+fp_duplicate(struct loader *l, const struct jsonfile *jf,
+    const struct policyset_fp *a, const struct policyset_fp *b)
+{
+	const struct policyset_fp	*first = a, *second = b;
+	char				 ptr[PTR_MAX];
+
+	if (b->pidx < a->pidx || (b->pidx == a->pidx && b->tidx < a->tidx)) {
+		first = b;
+		second = a;
+	}
+	snprintf(ptr, sizeof(ptr), "/%zu/tokens/%zu", second->pidx,
+	    second->tidx);
+	if (first->principal == second->principal)
+		jsonfile_error(l->diag, jf, ptr, "principal \"%s\": tokens[%zu]: "
+		    "listed twice", second->principal->name, second->tidx);
+	else
+		jsonfile_error(l->diag, jf, ptr, "principal \"%s\": tokens[%zu]: "
+		    "already held by principal \"%s\"", second->principal->name,
+		    second->tidx, first->principal->name);
+}
+
 static void
 index_fingerprints(struct loader *l, const struct jsonfile *jf)
 {
@@ -391,15 +415,15 @@ index_fingerprints(struct loader *l, const struct jsonfile *jf)
 	for (i = 0; i < set->nprincipals; i++)
 		for (j = 0; j < set->principals[i].nfingerprints; j++) {
 			set->fps[set->nfps].fp = set->principals[i].fingerprints[j];
+			set->fps[set->nfps].pidx = i;
+			set->fps[set->nfps].tidx = j;
 			set->fps[set->nfps++].principal = &set->principals[i];
 		}
-	qsort(set->fps, set->nfps, sizeof(*set->fps), fp_cmp);
+	if (set->nfps > 1)
+		qsort(set->fps, set->nfps, sizeof(*set->fps), fp_cmp);
 	for (i = 1; i < set->nfps; i++)
 		if (strcmp(set->fps[i - 1].fp, set->fps[i].fp) == 0)
-			jsonfile_error(l->diag, jf, "", "token %s is held by both "
-			    "principal \"%s\" and principal \"%s\"",
-			    set->fps[i].fp, set->fps[i - 1].principal->name,
-			    set->fps[i].principal->name);
+			fp_duplicate(l, jf, &set->fps[i - 1], &set->fps[i]);
 }
 
 static void
@@ -445,7 +469,8 @@ stmts_copy(struct arena *arena, struct policy_vec *vec)
 {
 	struct policy_stmt	*v = arena_calloc(arena, vec->n, sizeof(*v));
 
-	memcpy(v, vec->v, vec->n * sizeof(*v));
+	if (vec->n > 0)
+		memcpy(v, vec->v, vec->n * sizeof(*v));
 	return v;
 }
 
@@ -467,7 +492,8 @@ compile_principal(struct loader *l, const struct jsonfile *jf, size_t idx)
 			jsonfile_error(l->diag, jf, ptr, "principal \"%s\": role "
 			    "\"%s\": %s", p->name, p->roles[i]->key, err);
 		}
-	qsort(vec.v, vec.n, sizeof(*vec.v), stmt_order);
+	if (vec.n > 1)
+		qsort(vec.v, vec.n, sizeof(*vec.v), stmt_order);
 	p->stmts = stmts_copy(l->set->arena, &vec);
 	p->nstmts = vec.n;
 	free(vec.v);
@@ -590,7 +616,7 @@ policyset_by_name(const struct policyset *set, const char *name)
 const struct principal *
 policyset_by_fingerprint(const struct policyset *set, const char *fp)
 {
-	struct policyset_fp	 key = { fp, NULL }, *hit;
+	struct policyset_fp	 key = { fp, NULL, 0, 0 }, *hit;
 
 	hit = bsearch(&key, set->fps, set->nfps, sizeof(*set->fps), fp_cmp);
 	return hit ? hit->principal : NULL;

@@ -163,7 +163,7 @@ parse_qual(struct spec_parser *sp, const char *s, const char *end,
 		q->value = arena_strndup(sp->arena, colon + 1, end - colon - 1);
 		return 0;
 	}
-	if (end - s > 5 && strncmp(s, "view:", 5) == 0) {
+	if (end - s >= 5 && strncmp(s, "view:", 5) == 0) {
 		if (check_chars(sp, s + 5, end, 0, "view key") == -1)
 			return -1;
 		q->kind = SPEC_QUAL_VIEW;
@@ -301,6 +301,9 @@ parse_text(struct spec_parser *sp, const char *text, struct specifier *out)
 		out->acct = 1;
 		return 0;
 	}
+	if (strncmp(text, "acct:", 5) == 0 || (strlen(text) > 5 &&
+	    strcmp(text + strlen(text) - 5, ":acct") == 0))
+		return spec_fail(sp, "\"acct\" stands alone");
 	if (check_braces(sp, text) == -1)
 		return -1;
 	while (s < end) {

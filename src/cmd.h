@@ -9,13 +9,20 @@
 struct config;
 struct policyset;
 
+#include <stddef.h>
+#include <sys/types.h>
+
 #define EXIT_USAGE	2
+#define CMD_TOKEN_MAX	8192
 
 int	cmd_check(int, char **);
 int	cmd_eval(int, char **);
 int	cmd_fingerprint(int, char **);
 int	cmd_serve(int, char **);
 int	cmd_version(int, char **);
+
+/* Reads one token line from stdin into buf (see cmd_misc.c). */
+ssize_t	cmd_read_token(const char *cmd, char *buf, size_t bufsz);
 
 /*
  * Loads the configuration at path (NULL: the default) and the policy it

@@ -5,8 +5,6 @@
 #include "cmd.h"
 #include "fingerprint.h"
 
-#define TOKEN_MAX	8192
-
 int
 cmd_version(int argc, char **argv)
 {
@@ -25,15 +23,46 @@ cmd_version(int argc, char **argv)
 
 /*
  * Reads one token from stdin -- never from argv, where it would show in
- * ps(1) and shell history -- and prints its fingerprint.  One trailing
- * newline (CRLF too) is dropped: `echo "$TOKEN" | ldgate fingerprint` must
- * give the fingerprint of the header value, not of the value plus '\n'.
+ * ps(1) and shell history.  One trailing newline (CRLF too) is dropped:
+ * `echo "$TOKEN" | ldgate fingerprint` must give the fingerprint of the
+ * header value, not of the value plus '\n'.  Returns its length, or -1
+ * after printing why to stderr.  The caller wipes buf after use.
  */
+ssize_t
+cmd_read_token(const char *cmd, char *buf, size_t bufsz)
+{
+	size_t	len = 0, n;
+
+	while (len < bufsz && (n = fread(buf + len, 1, bufsz - len,
+	    stdin)) > 0)
+		len += n;
+	if (ferror(stdin)) {
+		fprintf(stderr, "ldgate %s: stdin: read error\n", cmd);
+		return -1;
+	}
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	if (len >= bufsz - 1) {
+		fprintf(stderr, "ldgate %s: token longer than %zu bytes\n", cmd,
+		    bufsz - 2);
+		return -1;
+	}
+	if (len == 0 || memchr(buf, '\n', len) != NULL) {
+		fprintf(stderr, "ldgate %s: expected one non-empty line on "
+		    "stdin\n", cmd);
+		return -1;
+	}
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
 int
 cmd_fingerprint(int argc, char **argv)
 {
-	char	buf[TOKEN_MAX + 2], fp[FINGERPRINT_LEN + 1];
-	size_t	len = 0, n;
+	char	buf[CMD_TOKEN_MAX + 2], fp[FINGERPRINT_LEN + 1];
+	ssize_t	len;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
@@ -46,29 +75,10 @@ cmd_fingerprint(int argc, char **argv)
 		fprintf(stderr, "usage: ldgate fingerprint < TOKEN\n");
 		return EXIT_USAGE;
 	}
-	while (len < sizeof(buf) && (n = fread(buf + len, 1, sizeof(buf) - len,
-	    stdin)) > 0)
-		len += n;
-	if (ferror(stdin)) {
-		perror("ldgate fingerprint: stdin");
+	if ((len = cmd_read_token("fingerprint", buf, sizeof(buf))) == -1)
 		return 1;
-	}
-	if (len > 0 && buf[len - 1] == '\n')
-		len--;
-	if (len > 0 && buf[len - 1] == '\r')
-		len--;
-	if (len > TOKEN_MAX) {
-		fprintf(stderr, "ldgate fingerprint: token longer than %d "
-		    "bytes\n", TOKEN_MAX);
-		return 1;
-	}
-	if (len == 0 || memchr(buf, '\n', len) != NULL) {
-		fprintf(stderr, "ldgate fingerprint: expected one non-empty "
-		    "line on stdin\n");
-		return 1;
-	}
-	fingerprint(buf, len, fp);
-	printf("%s\n", fp);
+	fingerprint(buf, (size_t)len, fp);
 	explicit_bzero(buf, sizeof(buf));
+	printf("%s\n", fp);
 	return 0;
 }

@@ -28,6 +28,7 @@ usage(FILE *f)
 	    "  check [-c CONFIG]        validate config and policies\n"
 	    "  eval [-c CONFIG] --principal NAME --resource SPEC "
 	    "[--resource SPEC...] --action ACTION\n"
+	    "  eval [-c CONFIG] --token-stdin --method M --path P [--body FILE]\n"
 	    "                           explain a decision as JSON; exit 0 "
 	    "allow, 1 deny, 2 error\n"
 	    "  fingerprint              read a token on stdin, print its "

@@ -13,10 +13,8 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "action.h"
+#include "access.h"
 #include "config.h"
-#include "decide.h"
-#include "explain.h"
 #include "fingerprint.h"
 #include "log.h"
 #include "patch.h"
@@ -25,7 +23,6 @@
 #include "resolve.h"
 #include "route.h"
 #include "server.h"
-#include "specifier.h"
 #include "txn.h"
 #include "upstream.h"
 
@@ -33,7 +30,6 @@
 #define TXN_MAX_OVERRIDES	4
 #define RELAY_HIGH_WATER	(1024 * 1024)	/* client output, bytes */
 #define RESOLVE_BODY_MAX	(1024 * 1024)
-#define TXN_RES_MAX		(2 * ROUTE_PARAM_MAX + 64)
 
 struct txn {
 	TAILQ_ENTRY(txn)	 link;
@@ -48,12 +44,7 @@ struct txn {
 	unsigned		 actions;
 	const struct principal	*principal;
 	char			 key[ROUTE_PARAM_MAX + 1];	/* integration key */
-	/* The object acted on, as an alias set. */
-	struct spec_segment	 segs[4];
-	struct specifier	 aliases[2];
-	size_t			 naliases;
-	char			 kid[TXN_RES_MAX];		/* "KEY/ID" */
-	char			 restext[TXN_RES_MAX + 2 * ROUTE_PARAM_MAX + 32];
+	struct access_object	 obj;		/* what it acts on */
 	/* The resolution GET's answer. */
 	struct evbuffer		*rbody;
 	int			 rstatus;
@@ -353,64 +344,26 @@ txn_resolve(struct txn *t)
 
 /* ------------------------------------------------------------- deciding */
 
-/* The object acted on, named by its aliases (DESIGN.md section 1).  The
- * gateway learns no tags, so every segment is unresolved (';?'). */
-static void
-txn_resources(struct txn *t)
-{
-	const struct route_match	*m = &t->route;
-	int				 has_id = m->op != ROUTE_OP_CREATE;
-	const char			*key = m->kind == ROUTE_KIND_INTEGRATION &&
-					    has_id ? t->key : m->key;
-
-	if (has_id)
-		snprintf(t->kid, sizeof(t->kid), "%s/%s", key, m->id);
-	else
-		snprintf(t->kid, sizeof(t->kid), "%s", key);
-	if (m->kind == ROUTE_KIND_INTEGRATION) {
-		specifier_segment_init(&t->segs[0], "integration", t->kid, 1);
-		specifier_init(&t->aliases[0], &t->segs[0], 1, NULL);
-		t->naliases = 1;
-		snprintf(t->restext, sizeof(t->restext), "integration/%s",
-		    t->kid);
-		return;
-	}
-	specifier_segment_init(&t->segs[0], "proj", m->proj, 1);
-	specifier_segment_init(&t->segs[1], "env", m->env, 1);
-	specifier_segment_init(&t->segs[2], "integration", t->kid, 1);
-	specifier_segment_init(&t->segs[3], "integration", t->kid, 1);
-	specifier_init(&t->aliases[0], &t->segs[0], 3, NULL);
-	specifier_init(&t->aliases[1], &t->segs[3], 1, NULL);
-	t->naliases = 2;
-	snprintf(t->restext, sizeof(t->restext), "proj/%s:env/%s:integration/%s",
-	    m->proj, m->env, t->kid);
-}
-
 static void
 txn_decide(struct txn *t)
 {
 	const struct gateway	*gw = t->w->gw;
-	struct decide_result	 r;
-	json_t			*allowed = json_array(), *denied = json_array();
-	unsigned		 bit;
-	int			 allow = 1;
+	json_t			*allowed = NULL, *denied = NULL;
+	int			 allow;
 
-	txn_resources(t);
-	for (bit = 1; bit < 1u << ACTION_COUNT; bit <<= 1) {
-		if ((t->actions & bit) == 0)
-			continue;
-		decide(gw->policy, t->principal, t->aliases, t->naliases,
-		    action_name(bit), bit, &r);
-		if (!r.allow) {
-			allow = 0;
-			explain_access(allowed, denied, action_name(bit),
-			    t->restext, &r);
-		}
+	access_object(&t->obj, &t->route, t->key);
+	/* Explaining costs JSON: only for what is denied. */
+	if (!(allow = access_decide(gw->policy, t->principal, &t->obj,
+	    t->actions, NULL, NULL))) {
+		allowed = json_array();
+		denied = json_array();
+		access_decide(gw->policy, t->principal, &t->obj, t->actions,
+		    allowed, denied);
+		json_decref(allowed);
 	}
-	json_decref(allowed);
 	log_info("%s: %s %s principal=%s resource=%s decision=%s%s", t->id,
 	    t->route.method, route_kind_name(t->route.kind),
-	    t->principal ? t->principal->name : "-", t->restext,
+	    t->principal ? t->principal->name : "-", t->obj.text,
 	    allow ? "allow" : "deny", !allow &&
 	    gw->conf->mode == CONFIG_MODE_DRY_RUN ? " (dry-run: forwarded)" : "");
 	if (allow || gw->conf->mode == CONFIG_MODE_DRY_RUN) {

@@ -194,6 +194,58 @@ run "$LDGATE" eval -c "$tmp/nonexistent.json" --principal oncall \
 expect_rc 2 "eval with a missing config"
 [ ! -s "$tmp/out" ] || fail "eval with a missing config: stdout"
 
+# ----------------------------------------------- eval of a whole request
+# The gateway's view: token on stdin, method, raw path, body.
+cfg=$top_srcdir/policy/ldgate.json
+fs=/api/v2/integration-capabilities/featureStore/checkout/staging/redis/abc
+printf '%s' '[{"op":"replace","path":"/on","value":true}]' >"$tmp/on.json"
+printf '%s' '[{"op":"replace","path":"/on","value":true},{"op":"replace","path":"/name","value":"x"}]' >"$tmp/on-name.json"
+req() { # TOKEN ARGS...: eval a request
+	local tok=$1; shift
+	rc=0
+	printf '%s\n' "$tok" | "$LDGATE" eval -c "$cfg" --token-stdin "$@" \
+	    >"$tmp/out" 2>"$tmp/err" || rc=$?
+}
+req demo-oncall-token --method PATCH --path "$fs" --body "$tmp/on.json"
+expect_rc 0 "eval request: oncall updateOn"
+jq -e '.decision == "allow" and .principal == "oncall" and
+	.kind == "integration-delivery-configuration" and
+	._access.allowed[0].reason.role_key == "integration-operator"' "$tmp/out" \
+	>/dev/null || fail "eval request allow: output: $(cat "$tmp/out")"
+req demo-oncall-token --method PATCH --path "$fs" --body "$tmp/on-name.json"
+expect_rc 1 "eval request: oncall updateOn + updateName"
+jq -e '.decision == "deny" and ._access.denied[0].action == "updateName" and
+	._access.denied[0].implicit and ._access.allowed[0].action == "updateOn"' \
+	"$tmp/out" >/dev/null || fail "eval request deny: output: $(cat "$tmp/out")"
+req unknown-token --method PATCH --path "$fs" --body "$tmp/on.json"
+expect_rc 1 "eval request: unknown token"
+jq -e '.principal == null' "$tmp/out" >/dev/null || fail "eval unknown token: $(cat "$tmp/out")"
+req demo-oncall-token --method POST --override PATCH --path "$fs" --body "$tmp/on-name.json"
+expect_rc 1 "eval request: tunnelled PATCH is decided as a PATCH"
+req demo-oncall-token --method PATCH --path "${fs%/abc}//abc" --body "$tmp/on.json"
+expect_rc 1 "eval request: empty segment"
+jq -e '.status == 400 and .code == "invalid_request"' "$tmp/out" >/dev/null ||
+	fail "eval request empty segment: $(cat "$tmp/out")"
+printf '%s' '[{"op":"replace","path":"/_id","value":1}]' >"$tmp/id.json"
+req demo-admin-token --method PATCH --path "$fs" --body "$tmp/id.json"
+expect_rc 1 "eval request: forbidden field"
+jq -e '.status == 400' "$tmp/out" >/dev/null || fail "eval request /_id: $(cat "$tmp/out")"
+req demo-oncall-token --method GET --path /api/v2/flags/default
+expect_rc 0 "eval request: passthrough"
+jq -e '.decision == "passthrough"' "$tmp/out" >/dev/null || fail "eval passthrough: $(cat "$tmp/out")"
+ic=/api/v2/integration-configurations/65a1f0c2e4b0a1b2c3d4e5f6
+req demo-checkout-token --method PATCH --path "$ic" --body "$tmp/on.json"
+expect_rc 2 "eval request: integration configuration without --key"
+grep -q -- "--key" "$tmp/err" || fail "eval without --key: stderr: $(cat "$tmp/err")"
+req demo-checkout-token --method PATCH --path "$ic" --key datadog --body "$tmp/on.json"
+expect_rc 0 "eval request: datadog owner"
+jq -e '.resource == "integration/datadog/65a1f0c2e4b0a1b2c3d4e5f6"' "$tmp/out" \
+	>/dev/null || fail "eval request resource: $(cat "$tmp/out")"
+req demo-checkout-token --method DELETE --path "$ic" --key datadog
+expect_rc 1 "eval request: datadog owner may not delete"
+req "" --method PATCH --path "$fs" --body "$tmp/on.json"
+expect_rc 2 "eval request: empty token"
+
 # ---------------------------------------------------------- fingerprint
 
 token="api-0123456789abcdef"

@@ -100,14 +100,18 @@ upstream_connection_named(const struct evkeyvalq *headers, const char *name)
 	return 0;
 }
 
+/* Copies src's end-to-end headers, except those that override names. */
 static void
-copy_headers(struct evkeyvalq *dst, const struct evkeyvalq *src)
+copy_headers(struct evkeyvalq *dst, const struct evkeyvalq *src,
+    const struct evkeyvalq *override)
 {
 	const struct evkeyval	*kv;
 
 	TAILQ_FOREACH(kv, src, next)
 		if (!upstream_hop_header(kv->key) &&
-		    !upstream_connection_named(src, kv->key))
+		    !upstream_connection_named(src, kv->key) &&
+		    (override == NULL || evhttp_find_header(override,
+		    kv->key) == NULL))
 			evhttp_add_header(dst, kv->key, kv->value);
 }
 
@@ -404,9 +408,9 @@ call_request(struct upstream_call *call, const struct evkeyvalq *headers,
 	out = evhttp_request_get_output_headers(req);
 	evhttp_add_header(out, "Host", call->up->host_header);
 	if (headers != NULL)
-		copy_headers(out, headers);
+		copy_headers(out, headers, extra);
 	if (extra != NULL)
-		copy_headers(out, extra);
+		copy_headers(out, extra, NULL);
 	/* evhttp adds Content-Length by itself only for POST and PUT. */
 	if (n > 0 || method == EVHTTP_REQ_POST || method == EVHTTP_REQ_PUT ||
 	    method == EVHTTP_REQ_PATCH) {

@@ -52,8 +52,9 @@ void		 upstream_free(struct upstream *);
 /*
  * Sends method target upstream with the given headers (the client's:
  * hop-by-hop, framing and Host headers are dropped and Host is set to the
- * upstream; extra, if not NULL, is added after them) and body (moved out
- * of body; may be NULL).  Returns the call, or NULL with nothing sent (no
+ * upstream; extra, if not NULL, is added after them and replaces the
+ * client's headers of the same names) and body (moved out of body; may be
+ * NULL).  Returns the call, or NULL with nothing sent (no
  * callback will follow).
  */
 struct upstream_call *upstream_send(struct upstream *, enum evhttp_cmd_type,

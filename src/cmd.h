@@ -15,6 +15,7 @@ struct policyset;
 #define EXIT_USAGE	2
 #define CMD_TOKEN_MAX	8192
 
+int	cmd_audit(int, char **);
 int	cmd_check(int, char **);
 int	cmd_eval(int, char **);
 int	cmd_fingerprint(int, char **);

@@ -12,6 +12,7 @@ static const struct {
 	const char	*name;
 	int		(*run)(int, char **);
 } commands[] = {
+	{ "audit",	 cmd_audit },
 	{ "check",	 cmd_check },
 	{ "eval",	 cmd_eval },
 	{ "fingerprint", cmd_fingerprint },
@@ -31,6 +32,10 @@ usage(FILE *f)
 	    "  eval [-c CONFIG] --token-stdin --method M --path P [--body FILE]\n"
 	    "                           explain a decision as JSON; exit 0 "
 	    "allow, 1 deny, 2 error\n"
+	    "  audit verify [--prev HASH] FILE...\n"
+	    "                           check an audit trail's hash chain\n"
+	    "  audit hash [-c CONFIG] --value JSON\n"
+	    "                           the recorded form of a redacted value\n"
 	    "  fingerprint              read a token on stdin, print its "
 	    "sha256: fingerprint\n"
 	    "  version                  print the version\n"

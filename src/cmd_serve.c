@@ -7,10 +7,14 @@
 
 #include <openssl/ssl.h>
 
+#include <unistd.h>
+
+#include "audit.h"
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
 #include "policyset.h"
+#include "redact.h"
 #include "server.h"
 #include "tls.h"
 
@@ -51,6 +55,57 @@ resolve_upstream(const char *host, char *out, size_t outlen)
 	    NI_NUMERICHOST);
 	freeaddrinfo(res);
 	return rc == 0 ? 0 : -1;
+}
+
+/* start, configuration load and stop are accounted for in the trail. */
+static void
+record_event(struct audit *a, const char *event, const struct config *conf,
+    const struct policyset *set)
+{
+	json_t	*r = audit_event_new(event);
+
+	json_object_set_new(r, "version", json_string(LDGATE_VERSION));
+	json_object_set_new(r, "pid", json_integer(getpid()));
+	if (conf != NULL) {
+		json_object_set_new(r, "config", json_string(conf->path));
+		json_object_set_new(r, "policy", json_pack("{s:s}", "sha256",
+		    set->sha256));
+		json_object_set_new(r, "mode", json_string(conf->mode ==
+		    CONFIG_MODE_DRY_RUN ? "dry-run" : "enforce"));
+	}
+	if (audit_append(a, r) == -1)
+		log_warnx("audit queue full: %s record lost", event);
+}
+
+/* Opens the trail and its redaction key; runs the gateway; closes. */
+static int
+serve_audited(struct gateway *gw, struct config *conf, struct policyset *set)
+{
+	struct redact	*redact;
+	char		 err[512];
+	int		 rc;
+
+	if ((redact = redact_open(conf->audit.key_file, 1, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("audit key: %s", err);
+		return 1;
+	}
+	if ((gw->audit = audit_open(&conf->audit, set->sha256, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("audit trail: %s", err);
+		redact_free(redact);
+		return 1;
+	}
+	gw->redact = redact;
+	record_event(gw->audit, "start", NULL, NULL);
+	record_event(gw->audit, "config", conf, set);
+	log_info("configuration %s loaded; policy sha256 %s; audit trail %s",
+	    conf->path, set->sha256, conf->audit.file);
+	rc = server_run(gw);
+	record_event(gw->audit, "stop", NULL, NULL);
+	audit_close(gw->audit);
+	redact_free(redact);
+	return rc;
 }
 
 int
@@ -101,11 +156,8 @@ cmd_serve(int argc, char **argv)
 	    sizeof(err))) == NULL)
 		log_warnx("upstream TLS: %s", err);
 	else if (resolve_upstream(conf->upstream.host, gw.upstream_addr,
-	    sizeof(gw.upstream_addr)) == 0) {
-		log_info("configuration %s loaded; policy sha256 %s", conf->path,
-		    set->sha256);
-		rc = server_run(&gw);
-	}
+	    sizeof(gw.upstream_addr)) == 0)
+		rc = serve_audited(&gw, conf, set);
 	SSL_CTX_free(gw.tls);
 	policyset_free(set);
 	config_free(conf);

@@ -17,6 +17,7 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 
+#include "audit.h"
 #include "config.h"
 #include "log.h"
 #include "resolve.h"
@@ -337,6 +338,7 @@ worker_init(struct worker *w, const struct gateway *gw, unsigned id,
 	    (w->up = upstream_new(w->base, &conf->upstream, gw->upstream_addr,
 	    gw->tls)) == NULL ||
 	    (w->resolve = resolve_new(conf->resolve_cache_size)) == NULL ||
+	    (w->notify = audit_notify_new(w->base)) == NULL ||
 	    (w->stop_ev = event_new(w->base, -1, 0, worker_stop, w)) == NULL ||
 	    (w->stop_timer = evtimer_new(w->base, worker_stop_timeout,
 	    w)) == NULL)
@@ -363,6 +365,8 @@ worker_free(struct worker *w)
 	txn_abort_all(w);
 	if (w->http != NULL)
 		evhttp_free(w->http);	/* closes client connections */
+	if (w->notify != NULL)
+		audit_notify_free(w->notify);
 	upstream_free(w->up);
 	resolve_free(w->resolve);
 	if (w->stop_ev != NULL)
@@ -385,8 +389,9 @@ worker_main(void *arg)
 
 /* ----------------------------------------------------------------- main */
 
+/* The main thread's only job once workers run: signals. */
 static int
-wait_for_stop(void)
+wait_for_stop(const struct gateway *gw)
 {
 	sigset_t	set;
 	int		sig;
@@ -394,9 +399,17 @@ wait_for_stop(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			return -1;
+		if (sig == SIGUSR1) {
+			/* logrotate renamed the trail: the writer reopens the
+			 * path before its next batch, the chain goes on. */
+			log_info("received SIGUSR1; reopening the audit trail");
+			audit_reopen(gw->audit);
+			continue;
+		}
 		log_info("received %s; stopping", sig == SIGTERM ? "SIGTERM" :
 		    "SIGINT");
 		return 0;
@@ -418,6 +431,7 @@ server_run(const struct gateway *gw)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (evthread_use_pthreads() == -1)
 		fatalx("evthread_use_pthreads");
@@ -440,7 +454,7 @@ server_run(const struct gateway *gw)
 	log_info("ldgate %s serving with %u worker(s), upstream %s, mode %s",
 	    LDGATE_VERSION, conf->workers, conf->upstream.url,
 	    conf->mode == CONFIG_MODE_DRY_RUN ? "dry-run" : "enforce");
-	if (started == conf->workers && wait_for_stop() == 0)
+	if (started == conf->workers && wait_for_stop(gw) == 0)
 		rc = 0;
 	for (i = 0; i < started; i++)
 		event_active(workers[i].stop_ev, EV_TIMEOUT, 0);

@@ -13,12 +13,15 @@
 
 #include <openssl/ssl.h>
 
+struct audit;
+struct audit_notify;
 struct config;
 struct event;
 struct event_base;
 struct evconnlistener;
 struct evhttp;
 struct policyset;
+struct redact;
 struct resolve;
 struct txn;
 struct upstream;
@@ -28,6 +31,8 @@ struct gateway {
 	const struct config	*conf;
 	const struct policyset	*policy;
 	SSL_CTX			*tls;
+	struct audit		*audit;		/* thread-safe by design */
+	const struct redact	*redact;
 	/* The upstream host, resolved once at start-up (as nginx does for
 	 * a literal proxy_pass host), preferring IPv4. */
 	char			 upstream_addr[64];
@@ -43,13 +48,13 @@ struct worker {
 	struct evhttp		*http;
 	struct upstream		*up;
 	struct resolve		*resolve;
+	struct audit_notify	*notify;	/* audit completions */
 	struct evconnlistener	**listeners;
 	size_t			 nlisteners;
 	int			 accepting;	/* listeners enabled */
 	unsigned		 nconns;	/* client connections open */
 	struct txn_list		 txns;		/* requests in progress */
 	unsigned		 ntxns;
-	unsigned long long	 seq;		/* for request ids */
 	int			 stopping;
 	struct event		*stop_ev;	/* activated by the main thread */
 	struct event		*stop_timer;	/* shutdownTimeoutMs bound */

@@ -14,11 +14,14 @@
 #include <event2/keyvalq_struct.h>
 
 #include "access.h"
+#include "audit.h"
 #include "config.h"
 #include "fingerprint.h"
 #include "log.h"
 #include "patch.h"
 #include "policyset.h"
+#include "record.h"
+#include "redact.h"
 #include "reply.h"
 #include "resolve.h"
 #include "route.h"
@@ -26,7 +29,7 @@
 #include "txn.h"
 #include "upstream.h"
 
-#define TXN_ID_LEN		24
+#define TXN_ID_LEN		AUDIT_ID_LEN
 #define TXN_MAX_OVERRIDES	4
 #define RELAY_HIGH_WATER	(1024 * 1024)	/* client output, bytes */
 #define RESOLVE_BODY_MAX	(1024 * 1024)
@@ -50,6 +53,21 @@ struct txn {
 	int			 rstatus;
 	int			 head_sent;	/* relaying: status line sent */
 	int			 paused;	/* upstream reads off (slow client) */
+	/* Audit: a protected route's decision record must be durable before
+	 * ldgate acts on it; then it forwards or answers as below. */
+	int			 audited;	/* this request gets records */
+	struct audit_rec	*arec;		/* awaiting durability */
+	struct event		*commit_timer;
+	int			 then_forward;
+	int			 relay_resolve;	/* answer with the GET's reply */
+	int			 reply_status;
+	json_t			*reply_extra;
+	char			 reply_msg[256];
+	char			 fp[FINGERPRINT_LEN + 1];
+	const char		*auth;		/* borrowed from the request */
+	struct evkeyvalq	 extra;		/* headers ldgate adds upstream */
+	int64_t			 forwarded_ms;
+	int			 upstream_status;
 };
 
 static void	txn_forward(struct txn *);
@@ -68,6 +86,12 @@ txn_free(struct txn *t)
 		evbuffer_free(t->rbody);
 	if (t->defer != NULL)
 		event_free(t->defer);
+	if (t->arec != NULL)
+		audit_detach(t->arec);	/* still written; nobody waits */
+	if (t->commit_timer != NULL)
+		event_free(t->commit_timer);
+	json_decref(t->reply_extra);
+	evhttp_clear_headers(&t->extra);
 	TAILQ_REMOVE(&w->txns, t, link);
 	w->ntxns--;
 	free(t);
@@ -149,6 +173,7 @@ relay_head(void *arg, int status, const char *reason, struct evkeyvalq *in)
 		    !upstream_connection_named(in, kv->key))
 			evhttp_add_header(out, kv->key, kv->value);
 	}
+	t->upstream_status = status;
 	/* Keep the upstream's length (evhttp validated it) so the body is
 	 * relayed as is rather than re-framed as chunks. */
 	if (ncl == 1)
@@ -193,6 +218,22 @@ relay_data(void *arg, struct evbuffer *buf)
 	}
 }
 
+/* After a forwarded protected request: what became of it. */
+static void
+txn_outcome(struct txn *t, enum upstream_result result)
+{
+	const char	*code = result == UPSTREAM_OK ? NULL :
+			    result == UPSTREAM_TIMEOUT ? reply_code(504) :
+			    reply_code(502);
+
+	if (!t->audited)
+		return;
+	if (audit_append(t->w->gw->audit, record_outcome(t->id,
+	    route_kind_name(t->route.kind), t->upstream_status, code,
+	    audit_now_ms() - t->forwarded_ms)) == -1)
+		log_warnx("%s: audit queue full: outcome record lost", t->id);
+}
+
 static void
 relay_done(void *arg, enum upstream_result result, int sent)
 {
@@ -201,6 +242,7 @@ relay_done(void *arg, enum upstream_result result, int sent)
 
 	(void)sent;
 	t->call = NULL;
+	txn_outcome(t, result);
 	if (result == UPSTREAM_OK && t->head_sent) {
 		evhttp_send_reply_end(t->req);
 		txn_free(t);
@@ -234,11 +276,160 @@ txn_forward(struct txn *t)
 {
 	struct evhttp_request	*req = t->req;
 
+	/* The decision record's id travels with the change, so it can be
+	 * traced from caller to LaunchDarkly. */
+	if (t->audited) {
+		evhttp_add_header(&t->extra, "X-Request-Id", t->id);
+		t->forwarded_ms = audit_now_ms();
+	}
 	t->call = upstream_send(t->w->up, evhttp_request_get_command(req),
 	    evhttp_request_get_uri(req), evhttp_request_get_input_headers(req),
-	    NULL, evhttp_request_get_input_buffer(req), &relay_cbs, t);
-	if (t->call == NULL)
+	    t->audited ? &t->extra : NULL, evhttp_request_get_input_buffer(req),
+	    &relay_cbs, t);
+	if (t->call == NULL) {
+		txn_outcome(t, UPSTREAM_UNAVAILABLE);
 		txn_error(t, 502, "the upstream could not be reached", NULL);
+	}
+}
+
+/* --------------------------------------------------------------- audit */
+
+static void	resolve_relay(struct txn *);
+
+static void
+txn_act(struct txn *t)
+{
+	json_t	*extra = t->reply_extra;
+
+	if (t->relay_resolve) {
+		resolve_relay(t);
+		return;
+	}
+	if (t->then_forward) {
+		txn_forward(t);
+		return;
+	}
+	t->reply_extra = NULL;
+	txn_error(t, t->reply_status, t->reply_msg, extra);
+}
+
+static void
+txn_durable(struct audit_rec *rec, int durable, void *arg)
+{
+	struct txn	*t = arg;
+
+	(void)rec;
+	t->arec = NULL;
+	event_del(t->commit_timer);
+	if (!durable) {
+		log_warnx("%s: decision record not durable; refusing", t->id);
+		txn_error(t, 503, "the audit trail is unavailable: nothing was "
+		    "forwarded", NULL);
+		return;
+	}
+	txn_act(t);
+}
+
+static void
+txn_commit_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct txn	*t = arg;
+
+	(void)fd;
+	(void)ev;
+	audit_detach(t->arec);
+	t->arec = NULL;
+	log_warnx("%s: decision record not durable within commitTimeoutMs; "
+	    "refusing", t->id);
+	txn_error(t, 503, "the audit trail is unavailable: nothing was forwarded",
+	    NULL);
+}
+
+/* Where the client connects from, for the record. */
+static void
+txn_client(struct txn *t, char *buf, size_t len)
+{
+	struct evhttp_connection	*evcon;
+	char				*addr = NULL;
+	ev_uint16_t			 port = 0;
+
+	buf[0] = '\0';
+	if ((evcon = evhttp_request_get_connection(t->req)) != NULL) {
+		evhttp_connection_get_peer(evcon, &addr, &port);
+		if (addr != NULL)
+			snprintf(buf, len, "%s:%u", addr, port);
+	}
+}
+
+/*
+ * Makes the decision record durable, then acts (forward, or the answer set
+ * in t).  The record is built here, once: decision is "allow", "deny" or
+ * "refused"; reason (stolen, may be NULL) explains a decision.
+ */
+static void
+txn_commit(struct txn *t, const char *decision, json_t *reason)
+{
+	const struct gateway	*gw = t->w->gw;
+	const struct evkeyvalq	*in = evhttp_request_get_input_headers(t->req);
+	struct record_facts	 f;
+	struct timeval		 tv;
+	char			 client[128];
+
+	txn_client(t, client, sizeof(client));
+	memset(&f, 0, sizeof(f));
+	f.id = t->id;
+	f.kind = t->route.verdict == ROUTE_PROTECTED ?
+	    route_kind_name(t->route.kind) : NULL;
+	f.method = t->route.method[0] ? t->route.method : NULL;
+	f.path = evhttp_request_get_uri(t->req);
+	f.ld_api_version = evhttp_find_header(in, "LD-API-Version");
+	f.client = client;
+	f.principal = t->principal ? t->principal->name : NULL;
+	f.fingerprint = t->fp[0] ? t->fp : NULL;
+	f.token = t->auth;
+	f.obj = t->obj.naliases ? &t->obj : NULL;
+	f.actions = t->actions;
+	f.comment = t->patch.comment;
+	f.delta = t->patch.ops ? redact_patch(gw->redact, t->patch.ops) : NULL;
+	f.decision = decision;
+	f.mode = gw->conf->mode == CONFIG_MODE_DRY_RUN ? "dry-run" : "enforce";
+	f.reason = reason;
+	f.policy_sha256 = gw->policy->sha256;
+	f.status = t->then_forward ? 0 : t->reply_status;
+	f.message = t->then_forward ? NULL : t->reply_msg;
+	t->arec = audit_submit(gw->audit, t->w->notify, record_decision(&f),
+	    txn_durable, t);
+	if (t->arec == NULL) {
+		log_warnx("%s: audit queue full; refusing", t->id);
+		txn_error(t, 503, "the audit trail is unavailable: nothing was "
+		    "forwarded", NULL);
+		return;
+	}
+	if (t->commit_timer == NULL)
+		t->commit_timer = evtimer_new(t->w->base, txn_commit_timeout, t);
+	tv.tv_sec = gw->conf->audit.commit_timeout_ms / 1000;
+	tv.tv_usec = (gw->conf->audit.commit_timeout_ms % 1000) * 1000;
+	if (t->commit_timer != NULL)
+		event_add(t->commit_timer, &tv);
+}
+
+/*
+ * Refuses the request with status.  On a protected route the refusal is
+ * audited first (extra is stolen either way).
+ */
+static void
+txn_refuse(struct txn *t, int status, const char *message, json_t *extra)
+{
+	if (!t->audited) {
+		txn_error(t, status, message, extra);
+		return;
+	}
+	t->then_forward = 0;
+	t->reply_status = status;
+	t->reply_extra = extra;
+	snprintf(t->reply_msg, sizeof(t->reply_msg), "%s", message);
+	txn_commit(t, status == 403 && extra != NULL ? "deny" : "refused",
+	    NULL);
 }
 
 /* ------------------------------------------------------------ resolving */
@@ -272,6 +463,16 @@ resolve_data(void *arg, struct evbuffer *buf)
 static void
 resolve_relay(struct txn *t)
 {
+	if (t->audited && t->arec == NULL && !t->relay_resolve) {
+		t->relay_resolve = 1;
+		t->then_forward = 0;
+		t->reply_status = t->rstatus;
+		snprintf(t->reply_msg, sizeof(t->reply_msg), "the upstream "
+		    "answered %d to reading the integration configuration",
+		    t->rstatus);
+		txn_commit(t, "refused", NULL);
+		return;
+	}
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(t->req);
 
 	evhttp_add_header(out, "Content-Type", "application/json");
@@ -289,7 +490,7 @@ resolve_done(void *arg, enum upstream_result result, int sent)
 	(void)sent;
 	t->call = NULL;
 	if (result != UPSTREAM_OK) {
-		txn_error(t, result == UPSTREAM_TIMEOUT ? 504 : 502, "could not "
+		txn_refuse(t, result == UPSTREAM_TIMEOUT ? 504 : 502, "could not "
 		    "resolve the integration configuration's key upstream",
 		    NULL);
 		return;
@@ -303,7 +504,7 @@ resolve_done(void *arg, enum upstream_result result, int sent)
 		log_warnx("%s: resolving integration configuration %s: upstream "
 		    "status %d, no usable _integrationKey", t->id, t->route.id,
 		    t->rstatus);
-		txn_error(t, 502, "could not resolve the integration "
+		txn_refuse(t, 502, "could not resolve the integration "
 		    "configuration's key upstream", NULL);
 		return;
 	}
@@ -338,7 +539,7 @@ txn_resolve(struct txn *t)
 		    NULL, NULL, &resolve_cbs, t);
 	evhttp_clear_headers(&hdrs);
 	if (t->call == NULL)
-		txn_error(t, 502, "could not resolve the integration "
+		txn_refuse(t, 502, "could not resolve the integration "
 		    "configuration's key upstream", NULL);
 }
 
@@ -348,31 +549,27 @@ static void
 txn_decide(struct txn *t)
 {
 	const struct gateway	*gw = t->w->gw;
-	json_t			*allowed = NULL, *denied = NULL;
-	int			 allow;
+	json_t			*allowed = json_array(), *denied = json_array();
+	int			 allow, dry = gw->conf->mode == CONFIG_MODE_DRY_RUN;
 
 	access_object(&t->obj, &t->route, t->key);
-	/* Explaining costs JSON: only for what is denied. */
-	if (!(allow = access_decide(gw->policy, t->principal, &t->obj,
-	    t->actions, NULL, NULL))) {
-		allowed = json_array();
-		denied = json_array();
-		access_decide(gw->policy, t->principal, &t->obj, t->actions,
-		    allowed, denied);
-		json_decref(allowed);
-	}
+	allow = access_decide(gw->policy, t->principal, &t->obj, t->actions,
+	    allowed, denied);
 	log_info("%s: %s %s principal=%s resource=%s decision=%s%s", t->id,
 	    t->route.method, route_kind_name(t->route.kind),
 	    t->principal ? t->principal->name : "-", t->obj.text,
-	    allow ? "allow" : "deny", !allow &&
-	    gw->conf->mode == CONFIG_MODE_DRY_RUN ? " (dry-run: forwarded)" : "");
-	if (allow || gw->conf->mode == CONFIG_MODE_DRY_RUN) {
-		json_decref(denied);
-		txn_forward(t);
-		return;
+	    allow ? "allow" : "deny", !allow && dry ? " (dry-run: forwarded)" :
+	    "");
+	t->then_forward = allow || dry;
+	if (!t->then_forward) {
+		t->reply_status = 403;
+		t->reply_extra = json_pack("{s:{s:O}}", "_access", "denied",
+		    denied);
+		snprintf(t->reply_msg, sizeof(t->reply_msg), "%s",
+		    "the gateway's policy denies this change");
 	}
-	txn_error(t, 403, "the gateway's policy denies this change",
-	    json_pack("{s:{s:o}}", "_access", "denied", denied));
+	txn_commit(t, allow ? "allow" : "deny", json_pack("{s:o, s:o}",
+	    "allowed", allowed, "denied", denied));
 }
 
 /* --------------------------------------------------------- intercepting */
@@ -408,7 +605,7 @@ txn_parse_patch(struct txn *t)
 	if (patch_parse((const char *)evbuffer_pullup(body, -1), len, ctype,
 	    t->route.kind == ROUTE_KIND_INTEGRATION ? PATCH_TARGET_INTEGRATION :
 	    PATCH_TARGET_DELIVERY, &limits, &t->patch, err, sizeof(err)) == -1) {
-		txn_error(t, 400, err, NULL);
+		txn_refuse(t, 400, err, NULL);
 		return -1;
 	}
 	t->actions = t->patch.actions;
@@ -420,19 +617,19 @@ txn_protected(struct txn *t)
 {
 	const struct evkeyvalq	*in = evhttp_request_get_input_headers(t->req);
 	const char		*auth = NULL, *key;
-	char			 fp[FINGERPRINT_LEN + 1];
 	int			 nauth = header_count(in, "Authorization", &auth);
 
 	if (nauth == 0) {
-		txn_error(t, 401, "an Authorization header is required", NULL);
+		txn_refuse(t, 401, "an Authorization header is required", NULL);
 		return;
 	}
 	if (nauth > 1) {
-		txn_error(t, 400, "more than one Authorization header", NULL);
+		txn_refuse(t, 400, "more than one Authorization header", NULL);
 		return;
 	}
-	fingerprint(auth, strlen(auth), fp);
-	t->principal = policyset_by_fingerprint(t->w->gw->policy, fp);
+	t->auth = auth;
+	fingerprint(auth, strlen(auth), t->fp);
+	t->principal = policyset_by_fingerprint(t->w->gw->policy, t->fp);
 	if (t->route.op == ROUTE_OP_PATCH) {
 		if (txn_parse_patch(t) == -1)
 			return;
@@ -494,16 +691,20 @@ txn_route(struct txn *t)
 	const char		*ov[TXN_MAX_OVERRIDES], *why;
 	size_t			 nov = 0;
 
-	if ((why = txn_framing(in)) != NULL) {
-		txn_error(t, 400, why, NULL);
-		return;
-	}
 	TAILQ_FOREACH(kv, in, next)
 		if (strcasecmp(kv->key, "X-HTTP-Method-Override") == 0 &&
 		    nov < TXN_MAX_OVERRIDES)
 			ov[nov++] = kv->value;
-	switch (route_classify(method_name(evhttp_request_get_command(t->req)),
-	    ov, nov, evhttp_request_get_uri(t->req), &t->route)) {
+	route_classify(method_name(evhttp_request_get_command(t->req)), ov, nov,
+	    evhttp_request_get_uri(t->req), &t->route);
+	/* Every request that would change an integration, even a refused
+	 * one, is accounted for in the audit trail. */
+	t->audited = t->route.intercepted && t->route.verdict != ROUTE_READ;
+	if ((why = txn_framing(in)) != NULL) {
+		txn_refuse(t, 400, why, NULL);
+		return;
+	}
+	switch (t->route.verdict) {
 	case ROUTE_PASS:
 		if (!t->w->gw->conf->passthrough) {
 			txn_error(t, 403, "this gateway forwards only "
@@ -518,10 +719,10 @@ txn_route(struct txn *t)
 		txn_protected(t);
 		return;
 	case ROUTE_BAD_REQUEST:
-		txn_error(t, 400, t->route.reason, NULL);
+		txn_refuse(t, 400, t->route.reason, NULL);
 		return;
 	case ROUTE_FORBIDDEN:
-		txn_error(t, 403, t->route.reason, NULL);
+		txn_refuse(t, 403, t->route.reason, NULL);
 		return;
 	}
 }
@@ -539,11 +740,9 @@ txn_handle(struct evhttp_request *req, void *arg)
 	}
 	t->w = w;
 	t->req = req;
+	TAILQ_INIT(&t->extra);
 	TAILQ_INSERT_TAIL(&w->txns, t, link);
 	w->ntxns++;
-	/* 24 hex digits like LaunchDarkly's ids: time, worker, sequence. */
-	snprintf(t->id, sizeof(t->id), "%08lx%04x%012llx",
-	    (unsigned long)time(NULL) & 0xffffffffUL, w->id & 0xffff,
-	    w->seq++ & 0xffffffffffffULL);
+	audit_id_new(t->id);
 	txn_route(t);
 }

@@ -238,6 +238,7 @@ fx_curl() {
 
 # --------------------------------------------------------------- records
 
+# shellcheck disable=SC2120 # the FILE argument is optional
 records_count() {
 	local f=${1:-$FIXTURE_RECORDS}
 	if [ -f "$f" ]; then

@@ -63,9 +63,12 @@ reply_error(struct evhttp_request *req, int status, const char *code,
 	}
 	text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(body);
-	evhttp_clear_headers(out);
+	evhttp_remove_header(out, "Content-Type");
 	evhttp_add_header(out, "Content-Type", "application/json");
-	if (buf != NULL && text != NULL) {
+	/* evhttp 2.1 writes a body even in answer to HEAD, which would
+	 * desynchronise a keep-alive connection. */
+	if (buf != NULL && text != NULL &&
+	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
 		evbuffer_add(buf, text, strlen(text));
 		evbuffer_add(buf, "\n", 1);
 	}

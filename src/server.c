@@ -1,6 +1,9 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -38,16 +41,35 @@ enum client_phase {
 	CLIENT_READING		/* a request is arriving: headerTimeoutMs */
 };
 
+/*
+ * evhttp 2.1 joins an obs-fold continuation line onto the header before it
+ * (libevent-notes.md item 5), so a fold can only be seen in the raw bytes:
+ * this scanner follows each request's head, line by line, up to its empty
+ * line, and flags a line that starts with a space or a tab.
+ */
+enum head_scan {
+	SCAN_FIRST = 1,		/* before the request line */
+	SCAN_LINE,		/* inside a line */
+	SCAN_LINE_START,	/* at the start of a header line */
+	SCAN_CR,		/* "\r" at a line start: the head may end */
+	SCAN_DONE		/* past the head: body or next request */
+};
+
 struct client {
+	TAILQ_ENTRY(client)		 link;		/* worker's clients */
 	struct worker			*w;
 	struct bufferevent		*bev;
 	struct evhttp_connection	*evcon;		/* once attached */
 	struct event			*timer;
 	struct evbuffer_cb_entry	*in_cb, *out_cb;
 	enum client_phase		 phase;
+	enum head_scan			 scan;
+	int				 folded;	/* obs-fold seen */
 };
 
 static struct evhttp_bound_socket **bound;	/* per worker, per listen */
+
+static void	worker_drain_check(evutil_socket_t, short, void *);
 
 /* ---------------------------------------------------- connection limits */
 
@@ -80,6 +102,9 @@ client_release(struct client *c)
 	struct worker	*w = c->w;
 
 	w->nconns--;
+	if (c->folded)
+		w->nfolded--;
+	TAILQ_REMOVE(&w->clients, c, link);
 	if (w->nconns < w->gw->conf->limits.connections)
 		listeners_set(w, 1);
 	if (c->timer != NULL)
@@ -128,25 +153,98 @@ client_phase(struct client *c, enum client_phase phase)
 }
 
 static void
+scan_head(struct client *c, const unsigned char *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n && c->scan != SCAN_DONE; i++) {
+		switch (c->scan) {
+		case SCAN_FIRST:	/* RFC 9112 2.2: skip empty lines first */
+			if (p[i] != '\r' && p[i] != '\n')
+				c->scan = SCAN_LINE;
+			break;
+		case SCAN_LINE:
+			if (p[i] == '\n')
+				c->scan = SCAN_LINE_START;
+			break;
+		case SCAN_LINE_START:
+			if ((p[i] == ' ' || p[i] == '\t') && !c->folded) {
+				c->folded = 1;
+				c->w->nfolded++;
+			}
+			c->scan = p[i] == '\r' ? SCAN_CR : p[i] == '\n' ?
+			    SCAN_DONE : SCAN_LINE;
+			break;
+		case SCAN_CR:
+			c->scan = p[i] == '\n' ? SCAN_DONE : SCAN_LINE;
+			break;
+		case SCAN_DONE:
+			break;
+		}
+	}
+}
+
+/* Scans buf from offset on, while a request head is still arriving. */
+static void
+scan_buffer(struct client *c, struct evbuffer *buf, size_t offset)
+{
+	struct evbuffer_ptr	 ptr;
+	struct evbuffer_iovec	 v[8];
+	int			 i, n;
+
+	while (c->scan != SCAN_DONE && offset < evbuffer_get_length(buf)) {
+		if (evbuffer_ptr_set(buf, &ptr, offset, EVBUFFER_PTR_SET) == -1 ||
+		    (n = evbuffer_peek(buf, -1, &ptr, v, 8)) <= 0)
+			return;
+		for (i = 0; i < n && i < 8; i++) {
+			scan_head(c, v[i].iov_base, v[i].iov_len);
+			offset += v[i].iov_len;
+		}
+	}
+}
+
+static void
 client_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
     void *arg)
 {
 	struct client	*c = arg;
 
-	(void)buf;
-	if (info->n_added > 0 && c->phase == CLIENT_IDLE)
+	if (info->n_added == 0)
+		return;
+	if (c->phase == CLIENT_IDLE)
 		client_phase(c, CLIENT_READING);
+	scan_buffer(c, buf, evbuffer_get_length(buf) - info->n_added);
 }
 
-/* A response fully written: the connection is idle again. */
+int
+server_header_folded(struct worker *w, const struct evhttp_connection *evcon)
+{
+	struct client	*c;
+
+	if (w->nfolded == 0)	/* the common case costs nothing */
+		return 0;
+	TAILQ_FOREACH(c, &w->clients, link)
+		if (c->evcon == evcon)
+			return c->folded;
+	return 0;
+}
+
+/*
+ * A response fully written: the connection is idle again, and whatever is
+ * already in the input buffer starts the next request (evhttp reads the
+ * next one only after the response).
+ */
 static void
 client_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
     void *arg)
 {
 	struct client	*c = arg;
 
-	if (info->n_deleted > 0 && evbuffer_get_length(buf) == 0)
-		client_phase(c, CLIENT_IDLE);
+	if (info->n_deleted == 0 || evbuffer_get_length(buf) > 0)
+		return;
+	client_phase(c, CLIENT_IDLE);
+	c->scan = SCAN_FIRST;
+	scan_buffer(c, bufferevent_get_input(c->bev), 0);
 }
 
 /*
@@ -189,6 +287,7 @@ client_new(struct event_base *base, void *arg)
 		return NULL;
 	c->w = w;
 	c->phase = CLIENT_IDLE;
+	c->scan = SCAN_FIRST;
 	c->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	c->timer = evtimer_new(base, client_timeout, c);
 	if (c->bev == NULL || c->timer == NULL)
@@ -201,6 +300,7 @@ client_new(struct event_base *base, void *arg)
 	    event_base_once(base, -1, EV_TIMEOUT, client_attach, c, &now) == -1)
 		goto fail;
 	bufferevent_incref(c->bev);
+	TAILQ_INSERT_TAIL(&w->clients, c, link);
 	if (++w->nconns >= w->gw->conf->limits.connections)
 		listeners_set(w, 0);
 	return c->bev;
@@ -229,7 +329,7 @@ listen_on(struct event_base *base, const char *host, const char *port,
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof(ss);
 	char			 hbuf[NI_MAXHOST];
-	int			 rc;
+	int			 rc, one = 1;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -247,6 +347,11 @@ listen_on(struct event_base *base, const char *host, const char *port,
 		log_warn("listen %s:%s", host, port);
 		return NULL;
 	}
+	/* Accepted sockets inherit it: responses go out when written rather
+	 * than waiting on Nagle and the client's delayed ACK (40 ms). */
+	if (setsockopt(evconnlistener_get_fd(l), IPPROTO_TCP, TCP_NODELAY, &one,
+	    sizeof(one)) == -1)
+		log_warn("listen %s:%s: TCP_NODELAY", host, port);
 	if (getsockname(evconnlistener_get_fd(l), (struct sockaddr *)&ss,
 	    &sslen) == 0)
 		getnameinfo((struct sockaddr *)&ss, sslen, hbuf, sizeof(hbuf),
@@ -309,18 +414,46 @@ worker_stop(evutil_socket_t fd, short ev, void *arg)
 	for (i = 0; i < w->nlisteners; i++)
 		evhttp_del_accept_socket(w->http, bound[w->id * n + i]);
 	w->nlisteners = 0;
-	if (w->ntxns == 0) {
-		event_base_loopexit(w->base, NULL);
-		return;
-	}
 	timer_arm(w->stop_timer, w->gw->conf->shutdown_timeout_ms);
+	worker_drain_check(-1, 0, w);
+}
+
+/*
+ * Stopping: leave once no request is in progress and every response has
+ * been written out (evhttp_send_reply only queues it; freeing the
+ * connections with output pending would cut the last responses short).
+ */
+static int
+worker_drained(struct worker *w)
+{
+	struct client	*c;
+
+	if (w->ntxns > 0)
+		return 0;
+	TAILQ_FOREACH(c, &w->clients, link)
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
+			return 0;
+	return 1;
+}
+
+static void
+worker_drain_check(evutil_socket_t fd, short ev, void *arg)
+{
+	struct worker	*w = arg;
+
+	(void)fd;
+	(void)ev;
+	if (worker_drained(w))
+		event_base_loopexit(w->base, NULL);
+	else
+		timer_arm(w->drain_timer, 20);
 }
 
 void
 server_txn_done(struct worker *w)
 {
 	if (w->stopping && w->ntxns == 0)
-		event_base_loopexit(w->base, NULL);
+		timer_arm(w->drain_timer, 0);
 }
 
 static int
@@ -333,6 +466,7 @@ worker_init(struct worker *w, const struct gateway *gw, unsigned id,
 	w->id = id;
 	w->gw = gw;
 	TAILQ_INIT(&w->txns);
+	TAILQ_INIT(&w->clients);
 	if ((w->base = event_base_new()) == NULL ||
 	    (w->http = evhttp_new(w->base)) == NULL ||
 	    (w->up = upstream_new(w->base, &conf->upstream, gw->upstream_addr,
@@ -341,6 +475,8 @@ worker_init(struct worker *w, const struct gateway *gw, unsigned id,
 	    (w->notify = audit_notify_new(w->base)) == NULL ||
 	    (w->stop_ev = event_new(w->base, -1, 0, worker_stop, w)) == NULL ||
 	    (w->stop_timer = evtimer_new(w->base, worker_stop_timeout,
+	    w)) == NULL ||
+	    (w->drain_timer = evtimer_new(w->base, worker_drain_check,
 	    w)) == NULL)
 		return -1;
 	/* libevent-notes.md item 1: evhttp has no limits by default. */
@@ -373,6 +509,8 @@ worker_free(struct worker *w)
 		event_free(w->stop_ev);
 	if (w->stop_timer != NULL)
 		event_free(w->stop_timer);
+	if (w->drain_timer != NULL)
+		event_free(w->drain_timer);
 	if (w->base != NULL)
 		event_base_free(w->base);
 	free(w->listeners);

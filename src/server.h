@@ -15,7 +15,9 @@
 
 struct audit;
 struct audit_notify;
+struct client;
 struct config;
+struct evhttp_connection;
 struct event;
 struct event_base;
 struct evconnlistener;
@@ -39,6 +41,7 @@ struct gateway {
 };
 
 TAILQ_HEAD(txn_list, txn);
+TAILQ_HEAD(client_list, client);
 
 struct worker {
 	unsigned		 id;
@@ -53,11 +56,14 @@ struct worker {
 	size_t			 nlisteners;
 	int			 accepting;	/* listeners enabled */
 	unsigned		 nconns;	/* client connections open */
+	struct client_list	 clients;
+	unsigned		 nfolded;	/* clients that sent obs-fold */
 	struct txn_list		 txns;		/* requests in progress */
 	unsigned		 ntxns;
 	int			 stopping;
 	struct event		*stop_ev;	/* activated by the main thread */
 	struct event		*stop_timer;	/* shutdownTimeoutMs bound */
+	struct event		*drain_timer;	/* waits for output to flush */
 };
 
 /*
@@ -65,6 +71,9 @@ struct worker {
  * within conf->shutdown_timeout_ms.  Returns the process exit status.
  */
 int	server_run(const struct gateway *);
+
+/* Did this client connection send a header with obs-fold? */
+int	server_header_folded(struct worker *, const struct evhttp_connection *);
 
 /* Called by txn.c whenever a request finishes (shutdown waits on it). */
 void	server_txn_done(struct worker *);

@@ -68,6 +68,7 @@ struct txn {
 	struct evkeyvalq	 extra;		/* headers ldgate adds upstream */
 	int64_t			 forwarded_ms;
 	int			 upstream_status;
+	int			 close_conn;	/* answer with Connection: close */
 };
 
 static void	txn_forward(struct txn *);
@@ -101,6 +102,9 @@ txn_free(struct txn *t)
 static void
 txn_error(struct txn *t, int status, const char *message, json_t *extra)
 {
+	if (t->close_conn)
+		evhttp_add_header(evhttp_request_get_output_headers(t->req),
+		    "Connection", "close");
 	reply_error(t->req, status, reply_code(status), message, t->id, extra);
 	txn_free(t);
 }
@@ -627,6 +631,12 @@ txn_protected(struct txn *t)
 		txn_refuse(t, 400, "more than one Authorization header", NULL);
 		return;
 	}
+	/* The body is judged by one Content-Type; the upstream must not be
+	 * able to pick another. */
+	if (header_count(in, "Content-Type", &key) > 1) {
+		txn_refuse(t, 400, "more than one Content-Type header", NULL);
+		return;
+	}
 	t->auth = auth;
 	fingerprint(auth, strlen(auth), t->fp);
 	t->principal = policyset_by_fingerprint(t->w->gw->policy, t->fp);
@@ -653,7 +663,7 @@ txn_protected(struct txn *t)
  * Content-Length headers, or Content-Length with Transfer-Encoding.
  */
 static const char *
-txn_framing(const struct evkeyvalq *in)
+txn_framing(struct txn *t, const struct evkeyvalq *in)
 {
 	const char	*v;
 	int		 ncl = header_count(in, "Content-Length", &v);
@@ -663,6 +673,11 @@ txn_framing(const struct evkeyvalq *in)
 		return "more than one Content-Length header";
 	if (ncl > 0 && nte > 0)
 		return "both Content-Length and Transfer-Encoding";
+	if (server_header_folded(t->w, evhttp_request_get_connection(t->req))) {
+		/* The stream can no longer be trusted: close after the 400. */
+		t->close_conn = 1;
+		return "a header line is folded (obs-fold, RFC 9112 section 5.2)";
+	}
 	return NULL;
 }
 
@@ -700,7 +715,7 @@ txn_route(struct txn *t)
 	/* Every request that would change an integration, even a refused
 	 * one, is accounted for in the audit trail. */
 	t->audited = t->route.intercepted && t->route.verdict != ROUTE_READ;
-	if ((why = txn_framing(in)) != NULL) {
+	if ((why = txn_framing(t, in)) != NULL) {
 		txn_refuse(t, 400, why, NULL);
 		return;
 	}

@@ -1,5 +1,9 @@
 #include <sys/queue.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,6 +205,21 @@ fail:
 	return NULL;
 }
 
+/*
+ * evhttp creates the socket inside evhttp_make_request (there is no hook
+ * before): set TCP_NODELAY right after, so a request is not held back by
+ * Nagle waiting on the upstream's delayed ACK.
+ */
+static void
+conn_nodelay(struct upconn *c)
+{
+	evutil_socket_t	fd = bufferevent_getfd(c->bev);
+	int		one = 1;
+
+	if (fd != -1)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 static long
 ms_since(const struct timeval *then)
 {
@@ -239,6 +258,10 @@ conn_release(struct upconn *c)
 	struct upstream	*up = c->up;
 
 	c->call = NULL;
+	/* Bytes after a complete response mean the framing is off: the
+	 * connection cannot carry another request. */
+	if (!c->dead && evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+		c->dead = 1;
 	if (c->dead || up->nidle >= up->conf->pool_size) {
 		conn_bury(c);
 		return;
@@ -459,6 +482,8 @@ upstream_send(struct upstream *up, enum evhttp_cmd_type method,
 		call->req = NULL;
 		goto fail;
 	}
+	if (fresh)
+		conn_nodelay(call->conn);
 	arm(call->deadline, up->conf->response_timeout_ms);
 	if (call->connect_timer != NULL)
 		arm(call->connect_timer, up->conf->connect_timeout_ms);

@@ -4,7 +4,8 @@
 #	. "${top_srcdir:-.}/tests/integration/lib.sh"
 #	. "$top_srcdir/tests/integration/gw.sh"
 #
-#	gw_need				skip unless curl, jq, openssl are there
+#	gw_need [CMD...]		skip unless curl, jq, openssl, timeout
+#					(and each CMD) are there
 #	start_ldgate [JSON]		write $T/ldgateN.json (the test config
 #					below, JSON merged over it with jq's
 #					`*`), spawn `ldgate serve`, wait for
@@ -24,7 +25,7 @@
 #					(000 when curl failed); body in $T/body,
 #					response headers in $T/hdrs
 #	send_patch PATH TOKEN BODY [ARGS...]
-#				PATCH with Content-Type $CT (default
+#					PATCH with Content-Type $CT (default
 #					application/json; CT= sends none);
 #					TOKEN "" sends no Authorization
 #	mark				remember the fixture's record count
@@ -37,14 +38,21 @@
 #					read until the gateway closes (or SECS,
 #					default 5); reply in $T/raw, status in
 #					CODE (000 when none)
+#	read_response FD [SECS]		read one response from an open
+#					/dev/tcp descriptor; sets CODE RESP_BODY
 #	rec N EXPR, rec_header N NAME, rec_body N FILE
-#				fixture record N (negative: from the end)
-#	now_ms				monotonic-enough wall clock, ms
+#					fixture record N (negative: from the
+#					end): jq -r EXPR, header values, body
+#	now_ms				wall clock, ms
+#
+# Shared with audit.sh (test_audit_*.sh): GW_N, GW_ALL, gw_serving and the
+# audit.file key of the config, relative to $T.
 #
 # The test config: listen 127.0.0.1:<free port>, 1 worker, upstream
 # https://localhost:$FIXTURE_PORT trusting $CERTS/ca.pem, connect 1 s,
-# response 2 s, shutdownTimeoutMs 5 s, the shipped policy files copied
-# into $T.  Tokens of the shipped principals: $ADMIN (platform-team,
+# response 2 s, shutdownTimeoutMs 5 s, the audit trail in
+# $T/ldgateN.audit.log, the shipped policy files copied into $T; ldgate
+# runs with -v.  Tokens of the shipped principals: $ADMIN (platform-team,
 # integration-admin), $ONCALL (oncall, integration-operator: updateOn),
 # $CHECKOUT (checkout-team: delivery-config-editor on checkout/staging|qa-*,
 # datadog-owner).
@@ -64,7 +72,7 @@ GW_N=0
 GW_ALL=""		# "pid:name" of every ldgate still running
 
 gw_need() {
-	need_cmd curl jq openssl
+	need_cmd curl jq openssl timeout "$@"
 }
 
 now_ms() {

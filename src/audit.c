@@ -36,6 +36,7 @@
 #include <openssl/rand.h>
 
 #include "audit.h"
+#include "fsutil.h"
 #include "config.h"
 #include "fingerprint.h"
 #include "log.h"
@@ -189,44 +190,6 @@ pread_full(int fd, char *buf, size_t len, off_t off)
 		done += (size_t)n;
 	}
 	return 0;
-}
-
-static int
-write_full(int fd, const char *buf, size_t len)
-{
-	size_t	done = 0;
-	ssize_t	n;
-
-	while (done < len) {
-		n = write(fd, buf + done, len - done);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
-static int
-sync_dir(const char *path)
-{
-	char	copy[PATH_MAX];
-	int	fd, rc, saved;
-
-	if (strlen(path) >= sizeof(copy)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(copy, path);
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	rc = fsync(fd);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
 }
 
 /*
@@ -398,7 +361,7 @@ trail_create(const char *path)
 		return fd;
 	if ((fd = open(path, flags | O_CREAT | O_EXCL, 0600)) == -1)
 		return errno == EEXIST ? open(path, flags) : -1;
-	if (sync_dir(path) == -1) {
+	if (fsutil_sync_dir(path) == -1) {
 		int saved = errno;
 		close(fd);
 		unlink(path);
@@ -532,7 +495,7 @@ buf_flush(struct audit *a)
 {
 	int	rc;
 
-	rc = write_full(a->a_fd, a->a_buf, a->a_buflen);
+	rc = fsutil_write_full(a->a_fd, a->a_buf, a->a_buflen);
 	a->a_buflen = 0;
 	return rc;
 }

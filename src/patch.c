@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "action.h"
+#include "httpsyntax.h"
 #include "patch.h"
 
 #define PATCH_SHOW_MAX		64	/* longest echo of client text */
@@ -156,15 +157,6 @@ ci_contains(const char *hay, const char *needle)
 	return 0;
 }
 
-static int
-is_tchar(int c)
-{
-	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
 static const char *
 skip_ows(const char *p)
 {
@@ -185,7 +177,7 @@ ct_param_value(const char **pp, char *val, size_t valsz)
 	size_t		 n = 0;
 
 	if (*p != '"') {
-		while (is_tchar((unsigned char)*p)) {
+		while (http_is_tchar((unsigned char)*p)) {
 			if (n + 1 < valsz)
 				val[n++] = *p;
 			p++;
@@ -243,7 +235,7 @@ ct_params(const char *p, char *err, size_t errlen)
 		p = skip_ows(p + 1);
 		if (*p == ';' || *p == '\0')
 			continue;
-		for (name = p; is_tchar((unsigned char)*p); p++)
+		for (name = p; http_is_tchar((unsigned char)*p); p++)
 			;
 		namelen = (size_t)(p - name);
 		if (namelen == 0 || *p++ != '=' ||
@@ -262,11 +254,11 @@ media_type_len(const char *p)
 {
 	size_t	n = 0, sub;
 
-	while (is_tchar((unsigned char)p[n]))
+	while (http_is_tchar((unsigned char)p[n]))
 		n++;
 	if (n == 0 || p[n] != '/')
 		return 0;
-	for (sub = n + 1; is_tchar((unsigned char)p[sub]); sub++)
+	for (sub = n + 1; http_is_tchar((unsigned char)p[sub]); sub++)
 		;
 	return sub > n + 1 ? sub : 0;
 }

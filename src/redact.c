@@ -13,6 +13,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "fsutil.h"
 #include "redact.h"
 
 #define REDACT_CANON_FLAGS \
@@ -46,43 +47,6 @@ read_full(int fd, unsigned char *buf, size_t len)
 	return 0;
 }
 
-static int
-write_full(int fd, const unsigned char *buf, size_t len)
-{
-	size_t	off = 0;
-	ssize_t	n;
-
-	while (off < len) {
-		n = write(fd, buf + off, len - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
-}
-
-/* fsyncs the directory holding path, so a new name in it survives a crash. */
-static int
-sync_dir(const char *path)
-{
-	char	copy[PATH_MAX];
-	int	fd, rc;
-
-	if (strlen(path) >= sizeof(copy)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(copy, path);
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 /*
  * Creates path with fresh random bytes.  The key is written and fsync'd
  * under a temporary name and then link(2)ed into place: link fails rather
@@ -112,7 +76,7 @@ key_create(const char *path, char *err, size_t errlen)
 		    strerror(errno));
 		goto out;
 	}
-	if (write_full(fd, key, sizeof(key)) == -1 || fsync(fd) == -1) {
+	if (fsutil_write_full(fd, key, sizeof(key)) == -1 || fsync(fd) == -1) {
 		snprintf(err, errlen, "%s: cannot write: %s", tmp,
 		    strerror(errno));
 		close(fd);
@@ -124,7 +88,7 @@ key_create(const char *path, char *err, size_t errlen)
 		    strerror(errno));
 		goto unlink;
 	}
-	if (sync_dir(path) == -1) {
+	if (fsutil_sync_dir(path) == -1) {
 		snprintf(err, errlen, "%s: cannot sync its directory: %s", path,
 		    strerror(errno));
 		goto unlink;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "action.h"
+#include "httpsyntax.h"
 #include "route.h"
 
 #define ROUTE_DECODE_ROUNDS	8	/* %2525... deeper than this: 400 */
@@ -140,16 +141,6 @@ hexval(int c)
 	return -1;
 }
 
-/* RFC 9110 tchar. */
-static int
-is_tchar(int c)
-{
-	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
 /* Characters allowed in a canonical path segment: [A-Za-z0-9._-]. */
 static int
 is_segchar(int c)
@@ -183,7 +174,7 @@ method_copy(char *dst, const char *src)
 	if (n == 0 || n > ROUTE_METHOD_MAX)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (!is_tchar((unsigned char)src[i])) {
+		if (!http_is_tchar((unsigned char)src[i])) {
 			dst[0] = '\0';
 			return -1;
 		}

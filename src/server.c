@@ -456,6 +456,25 @@ server_txn_done(struct worker *w)
 		timer_arm(w->drain_timer, 0);
 }
 
+/*
+ * With the changelist, the epoll backend folds the enable/disable churn of
+ * one loop iteration into one epoll_ctl per fd (evhttp toggles read and
+ * write interest around every request: 10 calls per GET without it).
+ */
+static struct event_base *
+worker_base_new(void)
+{
+	struct event_config	*cfg;
+	struct event_base	*base;
+
+	if ((cfg = event_config_new()) == NULL)
+		return NULL;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 static int
 worker_init(struct worker *w, const struct gateway *gw, unsigned id,
     char (*ports)[NI_MAXSERV])
@@ -467,7 +486,7 @@ worker_init(struct worker *w, const struct gateway *gw, unsigned id,
 	w->gw = gw;
 	TAILQ_INIT(&w->txns);
 	TAILQ_INIT(&w->clients);
-	if ((w->base = event_base_new()) == NULL ||
+	if ((w->base = worker_base_new()) == NULL ||
 	    (w->http = evhttp_new(w->base)) == NULL ||
 	    (w->up = upstream_new(w->base, &conf->upstream, gw->upstream_addr,
 	    gw->tls)) == NULL ||

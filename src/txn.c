@@ -559,11 +559,13 @@ txn_decide(struct txn *t)
 	access_object(&t->obj, &t->route, t->key);
 	allow = access_decide(gw->policy, t->principal, &t->obj, t->actions,
 	    allowed, denied);
-	log_info("%s: %s %s principal=%s resource=%s decision=%s%s", t->id,
-	    t->route.method, route_kind_name(t->route.kind),
-	    t->principal ? t->principal->name : "-", t->obj.text,
-	    allow ? "allow" : "deny", !allow && dry ? " (dry-run: forwarded)" :
-	    "");
+	/* Every decision is in the audit trail; the operator log names the
+	 * denials (and, with -v, the rest). */
+	(allow ? log_debug : log_info)("%s: %s %s principal=%s resource=%s "
+	    "decision=%s%s", t->id, t->route.method,
+	    route_kind_name(t->route.kind), t->principal ? t->principal->name :
+	    "-", t->obj.text, allow ? "allow" : "deny", !allow && dry ?
+	    " (dry-run: forwarded)" : "");
 	t->then_forward = allow || dry;
 	if (!t->then_forward) {
 		t->reply_status = 403;

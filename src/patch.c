@@ -111,10 +111,19 @@ show(struct patch_show *sh, const char *s, size_t n)
 	return sh->s;
 }
 
-/* jansson's error text quotes the body near the error: same treatment. */
+/*
+ * jansson's error text quotes the body near the error ("premature end of
+ * input near '\"s3cr3t...'"): that can be an integration's secret, and the
+ * message goes to the client and into the audit record.  Keep the reason
+ * only; the line and column say where.
+ */
 static void
-printable(char *s)
+json_reason(char *s)
 {
+	char	*near = strstr(s, " near ");
+
+	if (near != NULL)
+		*near = '\0';
 	for (; *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
 			*s = '?';
@@ -631,7 +640,7 @@ patch_parse(const char *body, size_t len, const char *content_type,
 	/* Invalid UTF-8 and \u0000 are refused by jansson's defaults. */
 	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES,
 	    &jerr)) == NULL) {
-		printable(jerr.text);
+		json_reason(jerr.text);
 		fail(err, errlen, "body is not valid JSON: %s at line %d "
 		    "column %d", jerr.text, jerr.line, jerr.column);
 		goto done;

@@ -58,6 +58,10 @@ assert_eq 200 "$CODE" "configValues patch"; keep
 send_patch "$URL" "$long_token" "$OFFICIAL"
 assert_error 403 forbidden "unknown long token"; keep
 GW_SECRETS="$GW_SECRETS $long_token"
+# A syntax error inside the secret: refused, audited, and still not echoed.
+send_patch "$IC/65a1f0c2e4b0a1b2c3d4e5f6" "$CHECKOUT" \
+	"[{\"op\":\"replace\",\"path\":\"/configValues/apiKey\",\"value\":\"$SECRET"
+assert_error 400 invalid_request "unterminated secret"; keep
 hashed=$("$LDGATE" audit hash -c "$GW_CONF" --value "\"$SECRET\"") ||
 	fail "audit hash"
 grep -qF "\"value\":\"$hashed\"" "$TRAIL" || fail "redacted value $hashed not in the trail"

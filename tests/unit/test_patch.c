@@ -614,6 +614,37 @@ test_long_names(void **state)
 	assert_true(strlen(err) < 200);
 }
 
+/*
+ * A syntax error inside a secret value must not echo the value: jansson's
+ * "near '...'" quotes the body, and the message reaches the client and the
+ * audit record.
+ */
+static void
+test_json_error_hides_body(void **state)
+{
+	static const char *const bodies[] = {
+		"[{\"op\":\"replace\",\"path\":\"/config/password\","
+		    "\"value\":\"hunter2-secret",
+		"[{\"op\":\"replace\",\"path\":\"/config/password\","
+		    "\"value\":\"hunter2-secret\\u00zz\"}]",
+		"[{\"op\":\"replace\",\"path\":\"/config/password\","
+		    "\"value\":hunter2-secret}]",
+	};
+	struct patch	p;
+	char		err[256];
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		assert_int_equal(patch_parse(bodies[i], strlen(bodies[i]), CT,
+		    DEL, &limits, &p, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "body is not valid JSON: "));
+		assert_non_null(strstr(err, " at line 1 column "));
+		assert_null(strstr(err, "hunter"));
+		assert_null(strstr(err, "near"));
+	}
+}
+
 /* err may be short or absent; the result is the same. */
 static void
 test_err_buffer(void **state)
@@ -648,6 +679,7 @@ main(void)
 		cmocka_unit_test(test_move_copy),
 		cmocka_unit_test(test_long_names),
 		cmocka_unit_test(test_err_buffer),
+		cmocka_unit_test(test_json_error_hides_body),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include "action.h"
 #include "decide.h"
 #include "explain.h"
+#include "jsonw.h"
 
 void
 access_object(struct access_object *obj, const struct route_match *m,
@@ -39,22 +40,59 @@ access_object(struct access_object *obj, const struct route_match *m,
 
 int
 access_decide(const struct policyset *set, const struct principal *p,
-    const struct access_object *obj, unsigned actions, json_t *allowed,
-    json_t *denied)
+    const struct access_object *obj, unsigned actions,
+    struct access_verdict *v)
 {
-	struct decide_result	r;
-	unsigned		bit;
-	int			all = 1;
+	unsigned	bit;
 
+	v->allow = 1;
+	v->n = 0;
 	for (bit = 1; bit < 1u << ACTION_COUNT; bit <<= 1) {
 		if ((actions & bit) == 0)
 			continue;
 		decide(set, p, obj->aliases, obj->naliases, action_name(bit), bit,
-		    &r);
-		all &= r.allow;
-		if (allowed != NULL && denied != NULL)
-			explain_access(allowed, denied, action_name(bit),
-			    obj->text, &r);
+		    &v->r[v->n]);
+		v->allow &= v->r[v->n].allow;
+		v->bits[v->n++] = bit;
 	}
-	return all;
+	return v->allow;
+}
+
+void
+access_explain(const struct access_verdict *v,
+    const struct access_object *obj, json_t *allowed, json_t *denied)
+{
+	size_t	i;
+
+	for (i = 0; i < v->n; i++)
+		if ((v->r[i].allow ? allowed : denied) != NULL)
+			explain_access(allowed, denied,
+			    action_name(v->bits[i]), obj->text, &v->r[i]);
+}
+
+/* The entries of the decisions that allowed (allow = 1) or denied. */
+static void
+explain_list(const struct access_verdict *v, const struct access_object *obj,
+    int allow, struct jsonw *w)
+{
+	size_t	i;
+	int	first = 1;
+
+	jw_lit(w, "[");
+	for (i = 0; i < v->n; i++)
+		if (v->r[i].allow == allow)
+			explain_write(w, &first, action_name(v->bits[i]),
+			    obj->text, &v->r[i]);
+	jw_lit(w, "]");
+}
+
+void
+access_explain_write(const struct access_verdict *v,
+    const struct access_object *obj, struct jsonw *w)
+{
+	jw_lit(w, "{\"allowed\":");
+	explain_list(v, obj, 1, w);
+	jw_lit(w, ",\"denied\":");
+	explain_list(v, obj, 0, w);
+	jw_lit(w, "}");
 }

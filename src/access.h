@@ -10,9 +10,12 @@
 
 #include <jansson.h>
 
+#include "action.h"
+#include "decide.h"
 #include "route.h"
 #include "specifier.h"
 
+struct jsonw;
 struct policyset;
 struct principal;
 
@@ -37,13 +40,29 @@ struct access_object {
 void	access_object(struct access_object *obj, const struct route_match *m,
 	    const char *key);
 
+/* The decisions of a request's actions, in ACTION_* bit order. */
+struct access_verdict {
+	int			allow;		/* every action is allowed */
+	size_t			n;
+	unsigned		bits[ACTION_COUNT];
+	struct decide_result	r[ACTION_COUNT];
+};
+
 /*
  * Decides every action in actions (ACTION_* bits) on obj for principal
- * (NULL: unknown).  Returns 1 when all are allowed.  Appends the
- * explanation of each to allowed / denied (either may be NULL).
+ * (NULL: unknown) into v.  Returns v->allow: 1 when all are allowed.
  */
 int	access_decide(const struct policyset *, const struct principal *,
-	    const struct access_object *obj, unsigned actions, json_t *allowed,
-	    json_t *denied);
+	    const struct access_object *obj, unsigned actions,
+	    struct access_verdict *v);
+
+/* Appends the explanation of each decision to allowed / denied (either may
+ * be NULL), in the shape of LaunchDarkly's _access (explain.h). */
+void	access_explain(const struct access_verdict *,
+	    const struct access_object *obj, json_t *allowed, json_t *denied);
+
+/* The same as JSON text: {"allowed":[...],"denied":[...]}. */
+void	access_explain_write(const struct access_verdict *,
+	    const struct access_object *obj, struct jsonw *w);
 
 #endif

@@ -36,9 +36,10 @@
 #include <openssl/rand.h>
 
 #include "audit.h"
-#include "fsutil.h"
 #include "config.h"
 #include "fingerprint.h"
+#include "fsutil.h"
+#include "jsonw.h"
 #include "log.h"
 
 #define AUDIT_ZERO_HASH \
@@ -46,11 +47,11 @@
 #define AUDIT_WRITE_CHUNK	(1024 * 1024)	/* bytes buffered per write() */
 #define AUDIT_LAZY_MS		100	/* a record nobody waits on waits <= 2x */
 #define AUDIT_TAIL_CHUNK	65536		/* first read of the tail */
-#define AUDIT_DUMP_FLAGS	(JSON_COMPACT | JSON_PRESERVE_ORDER)
 
 struct audit_rec {
 	TAILQ_ENTRY(audit_rec)	 ar_entry;	/* queue, then notify list */
-	json_t			*ar_json;	/* until serialized */
+	char			*ar_text;	/* the record without its '}' */
+	size_t			 ar_len;
 	struct audit_notify	*ar_notify;	/* NULL: fire-and-forget */
 	audit_done_fn		 ar_done;
 	void			*ar_arg;
@@ -503,47 +504,61 @@ buf_flush(struct audit *a)
 }
 
 /*
- * Chains rec after *seq / prev (both advanced), serializes it as one line
- * into the write buffer and writes the buffer out when it is full.
- * Consumes rec.  Returns 0, or -1 with errno set.
+ * Chains a record after *seq / prev (both advanced): its text (a JSON
+ * object without the closing brace) gets "seq" and "prev" as its last keys
+ * and a newline, in the write buffer, which is written out when full.
+ * Returns 0, or -1 with errno set.
  */
 static int
-line_add(struct audit *a, json_t *rec, uint64_t *seq, char *prev)
+line_add(struct audit *a, const char *text, size_t len, uint64_t *seq,
+    char *prev)
 {
-	char	*line = NULL, *nbuf;
-	size_t	 len, cap;
-	int	 rc = -1;
+	char	 tail[AUDIT_HASH_LEN + 64], *nbuf;
+	size_t	 cap, start = a->a_buflen;
+	int	 n;
 
-	/* Deleted first so they are the last keys whatever the caller did. */
-	json_object_del(rec, "seq");
-	json_object_del(rec, "prev");
-	if (json_object_set_new(rec, "seq", json_integer((json_int_t)(*seq +
-	    1))) == -1 || json_object_set_new(rec, "prev",
-	    json_string(prev)) == -1 ||
-	    (line = json_dumps(rec, AUDIT_DUMP_FLAGS)) == NULL) {
-		errno = ENOMEM;
-		goto out;
-	}
-	len = strlen(line);
-	if (a->a_buflen + len + 1 > a->a_bufcap) {
-		cap = a->a_buflen + len + 1 + AUDIT_WRITE_CHUNK;
+	/* An empty object ("{") takes no comma before seq. */
+	n = snprintf(tail, sizeof(tail), "%s\"seq\":%llu,\"prev\":\"%s\"}",
+	    len > 1 ? "," : "", (unsigned long long)*seq + 1, prev);
+	if (a->a_buflen + len + (size_t)n + 1 > a->a_bufcap) {
+		cap = a->a_buflen + len + (size_t)n + 1 + AUDIT_WRITE_CHUNK;
 		if ((nbuf = realloc(a->a_buf, cap)) == NULL)
-			goto out;
+			return -1;
 		a->a_buf = nbuf;
 		a->a_bufcap = cap;
 	}
-	memcpy(a->a_buf + a->a_buflen, line, len);
-	a->a_buf[a->a_buflen + len] = '\n';
-	a->a_buflen += len + 1;
-	sha256_hex(line, len, prev);
+	memcpy(a->a_buf + a->a_buflen, text, len);
+	memcpy(a->a_buf + a->a_buflen + len, tail, (size_t)n);
+	a->a_buflen += len + (size_t)n;
+	sha256_hex(a->a_buf + start, a->a_buflen - start, prev);
+	a->a_buf[a->a_buflen++] = '\n';
 	(*seq)++;
-	rc = 0;
 	if (a->a_buflen >= AUDIT_WRITE_CHUNK)
-		rc = buf_flush(a);
-out:
-	free(line);
+		return buf_flush(a);
+	return 0;
+}
+
+/*
+ * A record's text for the queue: rec (consumed) without "seq" and "prev",
+ * which the writer adds, and without its closing brace.  NULL if memory
+ * ran out or rec is no object.
+ */
+static char *
+record_text(json_t *rec, size_t *len)
+{
+	struct jsonw	 w;
+	char		*text = NULL;
+
+	if (json_is_object(rec)) {
+		json_object_del(rec, "seq");
+		json_object_del(rec, "prev");
+		jw_init(&w, 1024);
+		jw_value(&w, rec);
+		if ((text = jw_finish(&w, len)) != NULL)
+			text[--*len] = '\0';	/* the '}' */
+	}
 	json_decref(rec);
-	return rc;
+	return text;
 }
 
 /* Writes the chained lines and syncs them.  0, or -1 with errno set. */
@@ -552,23 +567,25 @@ batch_write(struct audit *a, struct audit_recq *batch, uint64_t *seq,
     char *prev, size_t *nlines)
 {
 	struct audit_rec	*r;
-	json_t			*j;
+	char			*text;
+	size_t			 len;
+	int			 rc;
 
 	*nlines = 0;
 	a->a_buflen = 0;
 	if (a->a_rec.pending) {
-		if ((j = recovery_new(a)) == NULL) {
+		if ((text = record_text(recovery_new(a), &len)) == NULL) {
 			errno = ENOMEM;
 			return -1;
 		}
-		if (line_add(a, j, seq, prev) == -1)
+		rc = line_add(a, text, len, seq, prev);
+		free(text);
+		if (rc == -1)
 			return -1;
 		(*nlines)++;
 	}
 	TAILQ_FOREACH(r, batch, ar_entry) {
-		j = r->ar_json;
-		r->ar_json = NULL;
-		if (line_add(a, j, seq, prev) == -1)
+		if (line_add(a, r->ar_text, r->ar_len, seq, prev) == -1)
 			return -1;
 		(*nlines)++;
 	}
@@ -645,7 +662,7 @@ batch_commit(struct audit *a, struct audit_recq *batch, size_t n)
 static void
 rec_free(struct audit_rec *r)
 {
-	json_decref(r->ar_json);
+	free(r->ar_text);
 	free(r);
 }
 
@@ -847,20 +864,21 @@ audit_notify_free(struct audit_notify *n)
 
 /* ---------------------------------------------------------------- api */
 
-/* Queues a record; the reference to json is stolen.  NULL if refused. */
+/* Queues a record; text is stolen.  NULL if refused. */
 static struct audit_rec *
-enqueue(struct audit *a, struct audit_notify *n, json_t *json,
+enqueue(struct audit *a, struct audit_notify *n, char *text, size_t len,
     audit_done_fn done, void *arg)
 {
 	struct audit_rec	*r;
 
-	if (json == NULL)
+	if (text == NULL)
 		return NULL;
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		json_decref(json);
+		free(text);
 		return NULL;
 	}
-	r->ar_json = json;
+	r->ar_text = text;
+	r->ar_len = len;
 	r->ar_notify = n;
 	r->ar_done = done;
 	r->ar_arg = arg;
@@ -887,13 +905,32 @@ struct audit_rec *
 audit_submit(struct audit *a, struct audit_notify *n, json_t *rec,
     audit_done_fn done, void *arg)
 {
-	return enqueue(a, n, rec, done, arg);
+	size_t	 len = 0;
+	char	*text = rec != NULL ? record_text(rec, &len) : NULL;
+
+	return enqueue(a, n, text, len, done, arg);
+}
+
+struct audit_rec *
+audit_submit_text(struct audit *a, struct audit_notify *n, char *text,
+    size_t len, audit_done_fn done, void *arg)
+{
+	return enqueue(a, n, text, len, done, arg);
 }
 
 int
 audit_append(struct audit *a, json_t *rec)
 {
-	return enqueue(a, NULL, rec, NULL, NULL) == NULL ? -1 : 0;
+	size_t	 len = 0;
+	char	*text = rec != NULL ? record_text(rec, &len) : NULL;
+
+	return enqueue(a, NULL, text, len, NULL, NULL) == NULL ? -1 : 0;
+}
+
+int
+audit_append_text(struct audit *a, char *text, size_t len)
+{
+	return enqueue(a, NULL, text, len, NULL, NULL) == NULL ? -1 : 0;
 }
 
 void

@@ -83,8 +83,8 @@ struct audit_notify *audit_notify_new(struct event_base *base);
 void		 audit_notify_free(struct audit_notify *n);
 
 /*
- * Queues rec (reference stolen; nothing may touch it or any value in it
- * afterwards) for a durable append; done(rec, durable, arg) will run on
+ * Queues rec (reference stolen; it is serialized here, on the caller's
+ * thread) for a durable append; done(rec, durable, arg) will run on
  * n's loop.  The writer adds "seq" and "prev" as the record's last keys.
  * Returns a handle valid until done() returns or audit_detach(), or NULL
  * (rec freed, done never called) if the queue holds conf->queue_size
@@ -92,6 +92,15 @@ void		 audit_notify_free(struct audit_notify *n);
  */
 struct audit_rec *audit_submit(struct audit *a, struct audit_notify *n,
 		    json_t *rec, audit_done_fn done, void *arg);
+
+/*
+ * audit_submit for a record already written as text (jsonw.c): text
+ * (malloc'd, stolen) is a JSON object without its closing brace and
+ * without "seq" and "prev", e.g. {"_id":"...","event":"decision",...
+ * Returns as audit_submit (text freed when NULL).
+ */
+struct audit_rec *audit_submit_text(struct audit *a, struct audit_notify *n,
+		    char *text, size_t len, audit_done_fn done, void *arg);
 
 /*
  * The caller stops waiting for rec (commit timeout): done() will not be
@@ -105,6 +114,8 @@ void		 audit_detach(struct audit_rec *rec);
  * and config records.  Returns 0, or -1 (rec freed) as audit_submit.
  */
 int		 audit_append(struct audit *a, json_t *rec);
+/* audit_append for text as audit_submit_text takes it. */
+int		 audit_append_text(struct audit *a, char *text, size_t len);
 
 /*
  * A new record {"_id", "date", "event": event}; the caller adds fields

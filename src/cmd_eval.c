@@ -246,6 +246,7 @@ eval_request(const struct eval_args *a, const struct config *conf,
 	const struct principal	*p;
 	struct route_match	 m;
 	struct access_object	 obj;
+	struct access_verdict	 v;
 	const char		*ov[1] = { a->override };
 	char			 tok[CMD_TOKEN_MAX + 2], fp[FINGERPRINT_LEN + 1];
 	ssize_t			 len;
@@ -287,7 +288,8 @@ eval_request(const struct eval_args *a, const struct config *conf,
 	access_object(&obj, &m, a->key);
 	allowed = json_array();
 	denied = json_array();
-	allow = access_decide(set, p, &obj, actions, allowed, denied);
+	allow = access_decide(set, p, &obj, actions, &v);
+	access_explain(&v, &obj, allowed, denied);
 	print_json(json_pack("{s:s, s:s?, s:s, s:s, s:s, s:{s:o, s:o}}",
 	    "decision", allow ? "allow" : "deny", "principal", p ? p->name :
 	    NULL, "method", m.method, "kind", route_kind_name(m.kind),

@@ -1,5 +1,6 @@
 #include "decide.h"
 #include "explain.h"
+#include "jsonw.h"
 #include "policy.h"
 
 json_t *
@@ -45,5 +46,45 @@ explain_access(json_t *allowed, json_t *denied, const char *action,
 		json_object_set_new(e, "moreStatements",
 		    json_integer((json_int_t)r->nmore));
 		json_array_append_new(list, e);
+	}
+}
+
+/* {"action":A,"resource":R, -- the start of every entry. */
+static void
+entry_open(struct jsonw *w, int *first, const char *action,
+    const char *resource)
+{
+	if (!*first)
+		jw_lit(w, ",");
+	*first = 0;
+	jw_lit(w, "{\"action\":");
+	jw_str(w, action);
+	jw_lit(w, ",\"resource\":");
+	jw_str(w, resource);
+}
+
+void
+explain_write(struct jsonw *w, int *first, const char *action,
+    const char *resource, const struct decide_result *r)
+{
+	size_t	i;
+
+	if (r->implicit) {
+		entry_open(w, first, action, resource);
+		jw_lit(w, ",\"reason\":null,\"implicit\":true}");
+		return;
+	}
+	for (i = 0; i < r->nreasons; i++) {
+		entry_open(w, first, action, resource);
+		jw_lit(w, ",\"reason\":");
+		jw_raw(w, r->reasons[i]->reason_text,
+		    r->reasons[i]->reason_len);
+		jw_lit(w, "}");
+	}
+	if (r->nmore > 0) {
+		entry_open(w, first, action, resource);
+		jw_lit(w, ",\"moreStatements\":");
+		jw_int(w, (long long)r->nmore);
+		jw_lit(w, "}");
 	}
 }

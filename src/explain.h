@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 struct decide_result;
+struct jsonw;
 struct policy_stmt;
 
 /* A new object: the statement as written plus role_name (and role_key,
@@ -22,6 +23,14 @@ json_t	*explain_reason(const struct policy_stmt *);
  * {"action", "resource", "reason": null, "implicit": true}.
  */
 void	 explain_access(json_t *allowed, json_t *denied, const char *action,
+	    const char *resource, const struct decide_result *);
+
+/*
+ * The same entries as JSON text, for the audit record: each is written to
+ * w preceded by a comma unless *first, which is then cleared.  The
+ * statements' reasons are their precomputed reason_text.
+ */
+void	 explain_write(struct jsonw *w, int *first, const char *action,
 	    const char *resource, const struct decide_result *);
 
 #endif

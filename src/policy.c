@@ -8,8 +8,10 @@
 #include "action.h"
 #include "arena.h"
 #include "diag.h"
+#include "explain.h"
 #include "glob.h"
 #include "jsonfile.h"
+#include "jsonw.h"
 #include "log.h"
 #include "policy.h"
 
@@ -485,6 +487,27 @@ vec_push(struct policy_vec *vec)
 	return &vec->v[vec->n++];
 }
 
+/* Fills in ps->reason_text (allocation failure is fatal, as the arena's). */
+static void
+compile_reason(struct arena *arena, struct policy_stmt *ps)
+{
+	struct jsonw	 w;
+	json_t		*r;
+	char		*text;
+	size_t		 len;
+
+	if ((r = explain_reason(ps)) == NULL)
+		fatalx("out of memory");
+	jw_init(&w, 256);
+	jw_value(&w, r);
+	json_decref(r);
+	if ((text = jw_finish(&w, &len)) == NULL)
+		fatalx("out of memory");
+	ps->reason_text = arena_strndup(arena, text, len);
+	ps->reason_len = len;
+	free(text);
+}
+
 int
 policy_compile(struct arena *arena, const json_t *stmts, const json_t *attrs,
     unsigned role, const char *role_key, const char *role_name,
@@ -521,6 +544,7 @@ policy_compile(struct arena *arena, const json_t *stmts, const json_t *attrs,
 			return -1;
 		}
 		compile_actions(arena, acts, ps);
+		compile_reason(arena, ps);
 	}
 	return 0;
 }

@@ -32,6 +32,10 @@ struct policy_stmt {
 	unsigned		 role;		/* index among its holder's roles */
 	const char		*role_key;	/* NULL for a guardrail */
 	const char		*role_name;
+	/* explain_reason() of this statement as JSON text, made once here
+	 * because every decision record carries it. */
+	const char		*reason_text;
+	size_t			 reason_len;
 };
 
 /* A growable array of compiled statements, in an arena. */

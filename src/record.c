@@ -3,77 +3,142 @@
 #include "access.h"
 #include "action.h"
 #include "audit.h"
+#include "jsonw.h"
 #include "record.h"
 
 /* Shorter tokens keep no ending: four characters of a short secret are
  * too much of it. */
 #define RECORD_ENDING_MIN_TOKEN	16
+#define RECORD_SIZE_HINT	2048
 
-static json_t *
-jstr(const char *s)
+/* {"_id":ID,"date":NOW,"event":EVENT -- how every record starts. */
+static void
+record_open(struct jsonw *w, const char *id, const char *event)
 {
-	return s != NULL ? json_string(s) : json_null();
+	jw_lit(w, "{\"_id\":");
+	jw_str(w, id);
+	jw_lit(w, ",\"date\":");
+	jw_int(w, (long long)audit_now_ms());
+	jw_lit(w, ",\"event\":");
+	jw_str(w, event);
 }
 
-static json_t *
-token_json(const struct record_facts *f)
+static void
+token_write(struct jsonw *w, const struct record_facts *f)
 {
 	size_t	len;
 
-	if (f->fingerprint == NULL)
-		return json_null();
+	if (f->fingerprint == NULL) {
+		jw_lit(w, "null");
+		return;
+	}
 	len = f->token != NULL ? strlen(f->token) : 0;
-	return json_pack("{s:s, s:o}", "fingerprint", f->fingerprint, "ending",
-	    len >= RECORD_ENDING_MIN_TOKEN ? json_string(f->token + len - 4) :
-	    json_null());
+	jw_lit(w, "{\"fingerprint\":");
+	jw_str(w, f->fingerprint);
+	jw_lit(w, ",\"ending\":");
+	jw_str(w, len >= RECORD_ENDING_MIN_TOKEN ? f->token + len - 4 : NULL);
+	jw_lit(w, "}");
 }
 
-static json_t *
-accesses_json(const struct record_facts *f)
+static void
+accesses_write(struct jsonw *w, const struct record_facts *f)
 {
-	json_t		*a = json_array();
-	unsigned	 bit;
+	unsigned	bit;
+	int		first = 1;
 
-	if (f->obj == NULL)
-		return a;
-	for (bit = 1; bit < 1u << ACTION_COUNT; bit <<= 1)
-		if (f->actions & bit)
-			json_array_append_new(a, json_pack("{s:s, s:s}", "action",
-			    action_name(bit), "resource", f->obj->text));
-	return a;
+	jw_lit(w, "[");
+	for (bit = 1; f->obj != NULL && bit < 1u << ACTION_COUNT; bit <<= 1) {
+		if ((f->actions & bit) == 0)
+			continue;
+		if (!first)
+			jw_lit(w, ",");
+		first = 0;
+		jw_lit(w, "{\"action\":");
+		jw_str(w, action_name(bit));
+		jw_lit(w, ",\"resource\":");
+		jw_str(w, f->obj->text);
+		jw_lit(w, "}");
+	}
+	jw_lit(w, "]");
 }
 
-json_t *
-record_decision(const struct record_facts *f)
+static void
+http_write(struct jsonw *w, const struct record_facts *f)
 {
-	json_t	*r;
-
-	r = json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-	    "_id", f->id, "date", (json_int_t)audit_now_ms(), "event", "decision",
-	    "kind", jstr(f->kind), "principal", jstr(f->principal),
-	    "token", token_json(f), "client", jstr(f->client),
-	    "http", json_pack("{s:o, s:o, s:o}", "method", jstr(f->method),
-	    "path", jstr(f->path), "ldApiVersion", jstr(f->ld_api_version)),
-	    "accesses", accesses_json(f), "comment", jstr(f->comment));
-	json_object_set_new(r, "delta", f->delta ? f->delta : json_null());
-	json_object_set_new(r, "decision", json_string(f->decision));
-	json_object_set_new(r, "mode", jstr(f->mode));
-	json_object_set_new(r, "reason", f->reason ? f->reason : json_null());
-	if (f->status != 0)
-		json_object_set_new(r, "status", json_integer(f->status));
-	if (f->message != NULL)
-		json_object_set_new(r, "message", json_string(f->message));
-	json_object_set_new(r, "policy", json_pack("{s:s}", "sha256",
-	    f->policy_sha256));
-	return r;
+	jw_lit(w, "{\"method\":");
+	jw_str(w, f->method);
+	jw_lit(w, ",\"path\":");
+	jw_str(w, f->path);
+	jw_lit(w, ",\"ldApiVersion\":");
+	jw_str(w, f->ld_api_version);
+	jw_lit(w, "}");
 }
 
-json_t *
+char *
+record_decision(const struct record_facts *f, size_t *len)
+{
+	struct jsonw	w;
+
+	jw_init(&w, RECORD_SIZE_HINT);
+	record_open(&w, f->id, "decision");
+	jw_lit(&w, ",\"kind\":");
+	jw_str(&w, f->kind);
+	jw_lit(&w, ",\"principal\":");
+	jw_str(&w, f->principal);
+	jw_lit(&w, ",\"token\":");
+	token_write(&w, f);
+	jw_lit(&w, ",\"client\":");
+	jw_str(&w, f->client);
+	jw_lit(&w, ",\"http\":");
+	http_write(&w, f);
+	jw_lit(&w, ",\"accesses\":");
+	accesses_write(&w, f);
+	jw_lit(&w, ",\"comment\":");
+	jw_str(&w, f->comment);
+	jw_lit(&w, ",\"delta\":");
+	jw_value(&w, f->delta);
+	jw_lit(&w, ",\"decision\":");
+	jw_str(&w, f->decision);
+	jw_lit(&w, ",\"mode\":");
+	jw_str(&w, f->mode);
+	jw_lit(&w, ",\"reason\":");
+	if (f->verdict != NULL && f->obj != NULL)
+		access_explain_write(f->verdict, f->obj, &w);
+	else
+		jw_lit(&w, "null");
+	if (f->status != 0) {
+		jw_lit(&w, ",\"status\":");
+		jw_int(&w, f->status);
+	}
+	if (f->message != NULL) {
+		jw_lit(&w, ",\"message\":");
+		jw_str(&w, f->message);
+	}
+	jw_lit(&w, ",\"policy\":{\"sha256\":");
+	jw_str(&w, f->policy_sha256);
+	jw_lit(&w, "}");
+	return jw_finish(&w, len);
+}
+
+char *
 record_outcome(const char *id, const char *kind, int status, const char *code,
-    int64_t latency_ms)
+    int64_t latency_ms, size_t *len)
 {
-	return json_pack("{s:s, s:I, s:s, s:o, s:{s:o, s:o, s:I}}", "_id", id,
-	    "date", (json_int_t)audit_now_ms(), "event", "outcome", "kind",
-	    jstr(kind), "upstream", "status", status ? json_integer(status) :
-	    json_null(), "code", jstr(code), "latencyMs", (json_int_t)latency_ms);
+	struct jsonw	w;
+
+	jw_init(&w, 256);
+	record_open(&w, id, "outcome");
+	jw_lit(&w, ",\"kind\":");
+	jw_str(&w, kind);
+	jw_lit(&w, ",\"upstream\":{\"status\":");
+	if (status != 0)
+		jw_int(&w, status);
+	else
+		jw_lit(&w, "null");
+	jw_lit(&w, ",\"code\":");
+	jw_str(&w, code);
+	jw_lit(&w, ",\"latencyMs\":");
+	jw_int(&w, (long long)latency_ms);
+	jw_lit(&w, "}");
+	return jw_finish(&w, len);
 }

@@ -1,19 +1,24 @@
 /*
  * record: the audit records of a request (DESIGN.md section 6) built from
- * what txn.c learned about it.  Pure: building JSON, no I/O.  Nothing
+ * what txn.c learned about it, as JSON text for audit_submit_text() (an
+ * object without its closing brace: the writer adds seq and prev).
+ * Written straight to text, no jansson tree: this runs for every
+ * intercepted request.  Pure: no I/O.  Nothing
  * secret goes in: the token only as its fingerprint and, for long tokens,
  * its last four characters; the patch only redacted (redact.c).
  */
 #ifndef LDGATE_RECORD_H
 #define LDGATE_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
 struct access_object;
+struct access_verdict;
 
-/* What a decision record says.  Strings are borrowed; json_t are stolen. */
+/* What a decision record says.  Everything is borrowed. */
 struct record_facts {
 	const char			*id;
 	const char			*kind;		/* route kind, or NULL */
@@ -27,24 +32,25 @@ struct record_facts {
 	const struct access_object	*obj;		/* NULL: not decided */
 	unsigned			 actions;
 	const char			*comment;
-	json_t				*delta;		/* redacted patch, stolen */
+	json_t				*delta;		/* redacted patch */
 	const char			*decision;	/* allow, deny, refused */
 	const char			*mode;		/* enforce, dry-run */
-	json_t				*reason;	/* _access object, stolen */
+	const struct access_verdict	*verdict;	/* NULL: not decided */
 	const char			*policy_sha256;
 	int				 status;	/* ldgate's own answer, or 0 */
 	const char			*message;	/* why refused, or NULL */
 };
 
-/* A new "decision" record. */
-json_t	*record_decision(const struct record_facts *);
+/* A new "decision" record (malloc'd, length in *len), or NULL if memory
+ * ran out. */
+char	*record_decision(const struct record_facts *, size_t *len);
 
 /*
  * A new "outcome" record for request id: the upstream's status (0 when it
  * gave none), ldgate's error code when the call failed (or NULL), and the
- * time from forwarding to the end of the response.
+ * time from forwarding to the end of the response.  As record_decision.
  */
-json_t	*record_outcome(const char *id, const char *kind, int status,
-	    const char *code, int64_t latency_ms);
+char	*record_outcome(const char *id, const char *kind, int status,
+	    const char *code, int64_t latency_ms, size_t *len);
 
 #endif

@@ -228,12 +228,14 @@ txn_outcome(struct txn *t, enum upstream_result result)
 	const char	*code = result == UPSTREAM_OK ? NULL :
 			    result == UPSTREAM_TIMEOUT ? reply_code(504) :
 			    reply_code(502);
+	char		*text;
+	size_t		 len = 0;
 
 	if (!t->audited)
 		return;
-	if (audit_append(t->w->gw->audit, record_outcome(t->id,
-	    route_kind_name(t->route.kind), t->upstream_status, code,
-	    audit_now_ms() - t->forwarded_ms)) == -1)
+	text = record_outcome(t->id, route_kind_name(t->route.kind),
+	    t->upstream_status, code, audit_now_ms() - t->forwarded_ms, &len);
+	if (audit_append_text(t->w->gw->audit, text, len) == -1)
 		log_warnx("%s: audit queue full: outcome record lost", t->id);
 }
 
@@ -370,13 +372,16 @@ txn_client(struct txn *t, char *buf, size_t len)
  * "refused"; reason (stolen, may be NULL) explains a decision.
  */
 static void
-txn_commit(struct txn *t, const char *decision, json_t *reason)
+txn_commit(struct txn *t, const char *decision,
+    const struct access_verdict *verdict)
 {
 	const struct gateway	*gw = t->w->gw;
 	const struct evkeyvalq	*in = evhttp_request_get_input_headers(t->req);
 	struct record_facts	 f;
 	struct timeval		 tv;
-	char			 client[128];
+	json_t			*delta;
+	char			 client[128], *text;
+	size_t			 len = 0;
 
 	txn_client(t, client, sizeof(client));
 	memset(&f, 0, sizeof(f));
@@ -393,14 +398,17 @@ txn_commit(struct txn *t, const char *decision, json_t *reason)
 	f.obj = t->obj.naliases ? &t->obj : NULL;
 	f.actions = t->actions;
 	f.comment = t->patch.comment;
-	f.delta = t->patch.ops ? redact_patch(gw->redact, t->patch.ops) : NULL;
+	f.delta = delta = t->patch.ops ? redact_patch(gw->redact,
+	    t->patch.ops) : NULL;
 	f.decision = decision;
 	f.mode = gw->conf->mode == CONFIG_MODE_DRY_RUN ? "dry-run" : "enforce";
-	f.reason = reason;
+	f.verdict = verdict;
 	f.policy_sha256 = gw->policy->sha256;
 	f.status = t->then_forward ? 0 : t->reply_status;
 	f.message = t->then_forward ? NULL : t->reply_msg;
-	t->arec = audit_submit(gw->audit, t->w->notify, record_decision(&f),
+	text = record_decision(&f, &len);
+	json_decref(delta);
+	t->arec = audit_submit_text(gw->audit, t->w->notify, text, len,
 	    txn_durable, t);
 	if (t->arec == NULL) {
 		log_warnx("%s: audit queue full; refusing", t->id);
@@ -552,12 +560,13 @@ static void
 txn_decide(struct txn *t)
 {
 	const struct gateway	*gw = t->w->gw;
-	json_t			*allowed = json_array(), *denied = json_array();
+	struct access_verdict	 v;
+	json_t			*denied;
 	int			 allow, dry = gw->conf->mode == CONFIG_MODE_DRY_RUN;
 
 	access_object(&t->obj, &t->route, t->key);
 	allow = access_decide(gw->policy, t->principal, &t->obj, t->actions,
-	    allowed, denied);
+	    &v);
 	/* Every decision is in the audit trail; the operator log names the
 	 * denials (and, with -v, the rest). */
 	(allow ? log_debug : log_info)("%s: %s %s principal=%s resource=%s "
@@ -567,14 +576,16 @@ txn_decide(struct txn *t)
 	    " (dry-run: forwarded)" : "");
 	t->then_forward = allow || dry;
 	if (!t->then_forward) {
+		/* The 403 body, in LaunchDarkly's shape: rare, so jansson. */
+		denied = json_array();
+		access_explain(&v, &t->obj, NULL, denied);
 		t->reply_status = 403;
-		t->reply_extra = json_pack("{s:{s:O}}", "_access", "denied",
+		t->reply_extra = json_pack("{s:{s:o}}", "_access", "denied",
 		    denied);
 		snprintf(t->reply_msg, sizeof(t->reply_msg), "%s",
 		    "the gateway's policy denies this change");
 	}
-	txn_commit(t, allow ? "allow" : "deny", json_pack("{s:o, s:o}",
-	    "allowed", allowed, "denied", denied));
+	txn_commit(t, allow ? "allow" : "deny", &v);
 }
 
 /* --------------------------------------------------------- intercepting */

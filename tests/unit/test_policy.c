@@ -26,6 +26,7 @@
 #include "diag.h"
 #include "explain.h"
 #include "jsonfile.h"
+#include "jsonw.h"
 #include "policy.h"
 #include "policyset.h"
 #include "specifier.h"
@@ -935,6 +936,37 @@ expect_json(json_t *got, const char *want_text)
 	json_decref(want);
 }
 
+/*
+ * explain_write (the audit record's text, from reasons precomputed at
+ * load) must say exactly what explain_access (the 403 body) says.
+ */
+static void
+expect_same_text(const char *action, const char *resource,
+    const struct decide_result *r)
+{
+	json_t		*allowed = json_array(), *denied = json_array(), *got;
+	struct jsonw	 w;
+	char		*text;
+	size_t		 len;
+	int		 first = 1;
+
+	explain_access(allowed, denied, action, resource, r);
+	jw_init(&w, 0);
+	jw_lit(&w, "[");
+	explain_write(&w, &first, action, resource, r);
+	jw_lit(&w, "]");
+	assert_non_null(text = jw_finish(&w, &len));
+	assert_int_equal(strlen(text), len);
+	if ((got = json_loads(text, 0, NULL)) == NULL)
+		fail_msg("not JSON: %s", text);
+	if (!json_equal(got, r->allow ? allowed : denied))
+		fail_msg("explain_write differs: %s", text);
+	free(text);
+	json_decref(got);
+	json_decref(allowed);
+	json_decref(denied);
+}
+
 static void
 test_explain(void **state)
 {
@@ -947,6 +979,7 @@ test_explain(void **state)
 	denied = json_array();
 	run(f, "slack", "updateOn", &r, "integration/slack/1", NULL);
 	explain_access(allowed, denied, "updateOn", "integration/slack/1", &r);
+	expect_same_text("updateOn", "integration/slack/1", &r);
 	expect_json(allowed, "[{\"action\": \"updateOn\", \"resource\": "
 	    "\"integration/slack/1\", \"reason\": {\"effect\": \"allow\", "
 	    "\"resources\": [\"integration/slack/*\"], \"actions\": "
@@ -958,9 +991,12 @@ test_explain(void **state)
 	run(f, "admin", "deleteIntegration", &r, "integration/datadog/1", NULL);
 	explain_access(allowed, denied, "deleteIntegration",
 	    "integration/datadog/1", &r);
+	expect_same_text("deleteIntegration", "integration/datadog/1", &r);
 	run(f, "admin", "updateOn", &r,
 	    "proj/p:env/production:integration/audit-log-hook/1", NULL);
 	explain_access(allowed, denied, "updateOn", "proj/p:env/production:"
+	    "integration/audit-log-hook/1", &r);
+	expect_same_text("updateOn", "proj/p:env/production:"
 	    "integration/audit-log-hook/1", &r);
 	expect_json(denied, "["
 	    "{\"action\": \"deleteIntegration\", \"resource\": "
@@ -982,6 +1018,7 @@ test_explain(void **state)
 	denied = json_array();
 	run(f, NULL, "updateOn", &r, "integration/slack/1", NULL);
 	explain_access(allowed, denied, "updateOn", "integration/slack/1", &r);
+	expect_same_text("updateOn", "integration/slack/1", &r);
 	expect_json(denied, "[{\"action\": \"updateOn\", \"resource\": "
 	    "\"integration/slack/1\", \"reason\": null, \"implicit\": true}]");
 	expect_json(allowed, "[]");
@@ -991,6 +1028,7 @@ test_explain(void **state)
 	denied = json_array();
 	run(f, "many", "updateOn", &r, "integration/x/1", NULL);
 	explain_access(allowed, denied, "updateOn", "integration/x/1", &r);
+	expect_same_text("updateOn", "integration/x/1", &r);
 	assert_int_equal(json_array_size(denied), DECIDE_MAX_REASONS + 1);
 	expect_json(json_array_get(denied, DECIDE_MAX_REASONS),
 	    "{\"action\": \"updateOn\", \"resource\": \"integration/x/1\", "

@@ -5,6 +5,7 @@
 #include "audit.h"
 #include "jsonw.h"
 #include "record.h"
+#include "redact.h"
 
 /* Shorter tokens keep no ending: four characters of a short secret are
  * too much of it. */
@@ -96,7 +97,10 @@ record_decision(const struct record_facts *f, size_t *len)
 	jw_lit(&w, ",\"comment\":");
 	jw_str(&w, f->comment);
 	jw_lit(&w, ",\"delta\":");
-	jw_value(&w, f->delta);
+	if (f->ops != NULL)
+		redact_patch_write(f->redact, f->ops, &w);
+	else
+		jw_lit(&w, "null");
 	jw_lit(&w, ",\"decision\":");
 	jw_str(&w, f->decision);
 	jw_lit(&w, ",\"mode\":");

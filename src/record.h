@@ -17,6 +17,7 @@
 
 struct access_object;
 struct access_verdict;
+struct redact;
 
 /* What a decision record says.  Everything is borrowed. */
 struct record_facts {
@@ -32,7 +33,8 @@ struct record_facts {
 	const struct access_object	*obj;		/* NULL: not decided */
 	unsigned			 actions;
 	const char			*comment;
-	json_t				*delta;		/* redacted patch */
+	json_t				*ops;		/* the patch, or NULL */
+	const struct redact		*redact;	/* redacts ops */
 	const char			*decision;	/* allow, deny, refused */
 	const char			*mode;		/* enforce, dry-run */
 	const struct access_verdict	*verdict;	/* NULL: not decided */

@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "fsutil.h"
+#include "jsonw.h"
 #include "redact.h"
 
 #define REDACT_CANON_FLAGS \
@@ -254,21 +255,28 @@ redact_path_secret(const char *path)
 	return 0;
 }
 
+/* Does op carry a value that must be redacted? */
+static int
+op_secret(json_t *op)
+{
+	json_t	*path;
+
+	if (!json_is_object(op) || json_object_get(op, "value") == NULL)
+		return 0;
+	path = json_object_get(op, "path");
+	return !json_is_string(path) ||
+	    redact_path_secret(json_string_value(path));
+}
+
 /* Replaces op's "value", if any and if its path is secret.  0 or -1. */
 static int
 redact_op(const struct redact *r, json_t *op)
 {
 	char		 form[REDACT_LEN + 1];
-	json_t		*value, *path;
 
-	if (!json_is_object(op) ||
-	    (value = json_object_get(op, "value")) == NULL)
+	if (!op_secret(op))
 		return 0;
-	path = json_object_get(op, "path");
-	if (json_is_string(path) &&
-	    !redact_path_secret(json_string_value(path)))
-		return 0;
-	if (redact_value(r, value, form) == -1)
+	if (redact_value(r, json_object_get(op, "value"), form) == -1)
 		return -1;
 	return json_object_set_new(op, "value", json_string(form));
 }
@@ -287,4 +295,52 @@ redact_patch(const struct redact *r, const json_t *ops)
 			return NULL;
 		}
 	return copy;
+}
+
+/* A secret op: its members in order, "value" as its redacted form. */
+static void
+op_write(const struct redact *r, json_t *op, struct jsonw *w)
+{
+	char		 form[REDACT_LEN + 1];
+	const char	*key;
+	json_t		*m;
+	int		 first = 1;
+
+	jw_lit(w, "{");
+	json_object_foreach(op, key, m) {
+		if (!first)
+			jw_lit(w, ",");
+		first = 0;
+		jw_str(w, key);
+		jw_lit(w, ":");
+		if (strcmp(key, "value") != 0)
+			jw_value(w, m);
+		else if (redact_value(r, m, form) == 0)
+			jw_str(w, form);
+		else
+			w->failed = 1;
+	}
+	jw_lit(w, "}");
+}
+
+void
+redact_patch_write(const struct redact *r, json_t *ops, struct jsonw *w)
+{
+	json_t	*op;
+	size_t	 i;
+
+	if (!json_is_array(ops)) {
+		jw_lit(w, "null");
+		return;
+	}
+	jw_lit(w, "[");
+	json_array_foreach(ops, i, op) {
+		if (i > 0)
+			jw_lit(w, ",");
+		if (op_secret(op))
+			op_write(r, op, w);
+		else
+			jw_value(w, op);
+	}
+	jw_lit(w, "]");
 }

@@ -25,6 +25,7 @@
 #define REDACT_PREFIX	"hmac-sha256:"
 #define REDACT_LEN	(12 + 64)	/* prefix + hex, without NUL */
 
+struct jsonw;
 struct redact;
 
 /*
@@ -57,6 +58,14 @@ int		 redact_value(const struct redact *, const json_t *value,
  * the result; NULL if ops is not an array or memory ran out.
  */
 json_t		*redact_patch(const struct redact *, const json_t *ops);
+
+/*
+ * The same redacted patch written as JSON text to w (the audit record),
+ * without the copy: ops (an array; anything else is written as null) is
+ * not changed.  An out-of-memory failure marks w failed.
+ */
+void		 redact_patch_write(const struct redact *, json_t *ops,
+		    struct jsonw *w);
 
 /* Whether an op's path is one whose value redact_patch replaces. */
 int		 redact_path_secret(const char *path);

@@ -379,7 +379,6 @@ txn_commit(struct txn *t, const char *decision,
 	const struct evkeyvalq	*in = evhttp_request_get_input_headers(t->req);
 	struct record_facts	 f;
 	struct timeval		 tv;
-	json_t			*delta;
 	char			 client[128], *text;
 	size_t			 len = 0;
 
@@ -398,8 +397,8 @@ txn_commit(struct txn *t, const char *decision,
 	f.obj = t->obj.naliases ? &t->obj : NULL;
 	f.actions = t->actions;
 	f.comment = t->patch.comment;
-	f.delta = delta = t->patch.ops ? redact_patch(gw->redact,
-	    t->patch.ops) : NULL;
+	f.ops = t->patch.ops;
+	f.redact = gw->redact;
 	f.decision = decision;
 	f.mode = gw->conf->mode == CONFIG_MODE_DRY_RUN ? "dry-run" : "enforce";
 	f.verdict = verdict;
@@ -407,7 +406,6 @@ txn_commit(struct txn *t, const char *decision,
 	f.status = t->then_forward ? 0 : t->reply_status;
 	f.message = t->then_forward ? NULL : t->reply_msg;
 	text = record_decision(&f, &len);
-	json_decref(delta);
 	t->arec = audit_submit_text(gw->audit, t->w->notify, text, len,
 	    txn_durable, t);
 	if (t->arec == NULL) {

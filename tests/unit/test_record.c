@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -23,6 +24,7 @@
 #include "jsonw.h"
 #include "policyset.h"
 #include "record.h"
+#include "redact.h"
 
 #define FP	"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
@@ -152,6 +154,9 @@ test_values_as_jansson(void **state)
 struct fix {
 	struct policyset	*set;
 	const struct principal	*p;
+	struct redact		*redact;
+	char			 dir[64];
+	char			 key[96];
 };
 
 static struct jsonfile *
@@ -169,6 +174,7 @@ setup(void **state)
 	struct fix	*f = calloc(1, sizeof(*f));
 	struct jsonfile	*rf, *pf;
 	struct diag	 d;
+	char		 err[256];
 
 	memset(&d, 0, sizeof(d));
 	rf = doc("roles.json", "[{\"key\": \"ops\", \"name\": \"Ops \\\"on\\\"\","
@@ -185,6 +191,12 @@ setup(void **state)
 	jsonfile_free(pf);
 	assert_non_null(f->set);
 	assert_non_null(f->p = policyset_by_name(f->set, "ops"));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/ldgate-test-record.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->key, sizeof(f->key), "%s/key", f->dir);
+	f->redact = redact_open(f->key, 1, err, sizeof(err));
+	if (f->redact == NULL)
+		fail_msg("%s", err);
 	*state = f;
 	return 0;
 }
@@ -195,6 +207,9 @@ teardown(void **state)
 	struct fix	*f = *state;
 
 	policyset_free(f->set);
+	redact_free(f->redact);
+	unlink(f->key);
+	rmdir(f->dir);
 	free(f);
 	return 0;
 }
@@ -253,7 +268,10 @@ test_decision_record(void **state)
 	access_object(&obj, &m, "x");
 	assert_int_equal(access_decide(f->set, f->p, &obj, actions, &v), 0);
 
-	delta = json_pack("[{s:s, s:s}]", "op", "remove", "path", "/on");
+	delta = json_loads("[{\"op\":\"remove\",\"path\":\"/on\"},"
+	    "{\"op\":\"replace\",\"path\":\"/config/x\",\"value\":"
+	    "\"s3cr3t\"}]", 0, NULL);
+	assert_non_null(delta);
 	memset(&rf, 0, sizeof(rf));
 	rf.id = "0123456789abcdef01234567";
 	rf.kind = "integration-configuration";
@@ -267,7 +285,8 @@ test_decision_record(void **state)
 	rf.obj = &obj;
 	rf.actions = actions;
 	rf.comment = "line\nbreak";
-	rf.delta = delta;
+	rf.ops = delta;
+	rf.redact = f->redact;
 	rf.decision = "deny";
 	rf.mode = "enforce";
 	rf.verdict = &v;
@@ -275,8 +294,16 @@ test_decision_record(void **state)
 	rf.message = "denied";
 	rf.policy_sha256 = "ab12";
 	text = record_decision(&rf, &len);
+	/* The secret is redacted in the record, and only there. */
+	assert_null(strstr(text, "s3cr3t"));
 	rec = parse_record(text, len);
+	/* The request's own patch is untouched. */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    delta, 1), "value")), "s3cr3t");
 	json_decref(delta);
+	assert_int_equal(strncmp(json_string_value(json_object_get(
+	    json_array_get(json_object_get(rec, "delta"), 1), "value")),
+	    REDACT_PREFIX, strlen(REDACT_PREFIX)), 0);
 
 	/* Keys in DESIGN.md's order, _id first. */
 	assert_string_equal(json_object_iter_key(json_object_iter(rec)),
@@ -319,7 +346,7 @@ test_decision_record(void **state)
 	/* Not decided, no token ending for a short token, no status. */
 	rf.obj = NULL;
 	rf.verdict = NULL;
-	rf.delta = NULL;
+	rf.ops = NULL;
 	rf.token = "short";
 	rf.status = 0;
 	rf.message = NULL;

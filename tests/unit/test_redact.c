@@ -162,6 +162,32 @@ test_path_secret(void **state)
 	assert_false(redact_path_secret("/config~1x"));
 }
 
+/*
+ * redact_patch_write (the audit record) writes what redact_patch makes,
+ * byte for byte as json_dumps would, and leaves ops alone.
+ */
+static void
+expect_written(const struct redact *r, json_t *ops, const json_t *out)
+{
+	struct jsonw	 w;
+	char		*want, *got, *before;
+	size_t		 len;
+
+	assert_non_null(before = json_dumps(ops, JSON_COMPACT));
+	jw_init(&w, 0);
+	redact_patch_write(r, ops, &w);
+	assert_non_null(got = jw_finish(&w, &len));
+	assert_non_null(want = json_dumps(out, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER));
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	assert_non_null(want = json_dumps(ops, JSON_COMPACT));
+	assert_string_equal(before, want);
+	free(want);
+	free(before);
+}
+
 static void
 test_patch(void **state)
 {
@@ -189,6 +215,7 @@ test_patch(void **state)
 	    "{\"op\":\"add\",\"value\":\"s3cr3t\"}"
 	    "]");
 	assert_non_null(out = redact_patch(r, ops));
+	expect_written(r, ops, out);
 	assert_int_equal(json_array_size(out), json_array_size(ops));
 	for (i = 0; i < 5; i++) {
 		op = json_array_get(out, i);
@@ -225,6 +252,7 @@ test_patch(void **state)
 	ops = parse("[{\"op\":\"replace\",\"path\":\"/config\",\"value\":"
 	    "{\"b\":1,\"a\":[true,null,\"x/\xc3\xa9\\n\"]}}]");
 	assert_non_null(out = redact_patch(r, ops));
+	expect_written(r, ops, out);
 	assert_int_equal(redact_value(r, json_object_get(json_array_get(ops, 0),
 	    "value"), form), 0);
 	assert_string_equal(form, VEC_HMAC);

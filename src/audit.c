@@ -69,6 +69,10 @@ struct audit_notify {
 	struct audit_recq	 n_done;	/* completed, for the loop */
 	size_t			 n_pending;	/* submitted, not completed */
 	int			 n_dead;	/* audit_notify_free called */
+	/* The loop's own (audit_notify_batch): */
+	struct audit		*n_batch;	/* wakes this writer late */
+	struct event		*n_kick;
+	int			 n_kicking;	/* n_kick is active */
 };
 
 /* What the next recovery record must say; writer thread only. */
@@ -830,6 +834,32 @@ audit_notify_new(struct event_base *base)
 	return n;
 }
 
+/* After the loop's active callbacks: one wake-up for all their records. */
+static void
+kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct audit_notify	*n = arg;
+	struct audit		*a = n->n_batch;
+
+	(void)fd;
+	(void)what;
+	n->n_kicking = 0;
+	pthread_mutex_lock(&a->a_mtx);
+	if (a->a_urgent > 0)
+		pthread_cond_signal(&a->a_cond);
+	pthread_mutex_unlock(&a->a_mtx);
+}
+
+int
+audit_notify_batch(struct audit_notify *n, struct audit *a)
+{
+	if ((n->n_kick = event_new(event_get_base(n->n_ev), -1, 0, kick_cb,
+	    n)) == NULL)
+		return -1;
+	n->n_batch = a;
+	return 0;
+}
+
 /*
  * Whoever comes last frees n: this call if nothing is in flight, else the
  * writer when it completes the last record submitted through n.
@@ -854,6 +884,8 @@ audit_notify_free(struct audit_notify *n)
 	pthread_mutex_unlock(&n->n_mtx);
 	/* The writer no longer touches ev once n_dead is set. */
 	event_free(ev);
+	if (n->n_kick != NULL)
+		event_free(n->n_kick);
 	while ((r = TAILQ_FIRST(&done)) != NULL) {
 		TAILQ_REMOVE(&done, r, ar_entry);
 		rec_free(r);
@@ -895,9 +927,14 @@ enqueue(struct audit *a, struct audit_notify *n, char *text, size_t len,
 	}
 	TAILQ_INSERT_TAIL(&a->a_queue, r, ar_entry);
 	a->a_outstanding++;
-	if (n != NULL && a->a_urgent++ == 0)
+	if (n != NULL && a->a_urgent++ == 0 && n->n_batch != a)
 		pthread_cond_signal(&a->a_cond);
 	pthread_mutex_unlock(&a->a_mtx);
+	/* On n's loop (audit_notify_batch): wake the writer later, once. */
+	if (n != NULL && n->n_batch == a && !n->n_kicking) {
+		n->n_kicking = 1;
+		event_active(n->n_kick, EV_TIMEOUT, 0);
+	}
 	return r;
 }
 

@@ -83,6 +83,16 @@ struct audit_notify *audit_notify_new(struct event_base *base);
 void		 audit_notify_free(struct audit_notify *n);
 
 /*
+ * Records submitted through n to a then wake a's writer once per pass of
+ * n's loop -- after the callbacks already active in it, which may submit
+ * more -- instead of each one: a worker that answers many requests in one
+ * pass commits their records as one group, with one context switch.  a
+ * must outlive n.  Call it on n's thread before submitting.  0, or -1 if
+ * memory ran out.
+ */
+int		 audit_notify_batch(struct audit_notify *n, struct audit *a);
+
+/*
  * Queues rec (reference stolen; it is serialized here, on the caller's
  * thread) for a durable append; done(rec, durable, arg) will run on
  * n's loop.  The writer adds "seq" and "prev" as the record's last keys.

@@ -492,6 +492,7 @@ worker_init(struct worker *w, const struct gateway *gw, unsigned id,
 	    gw->tls)) == NULL ||
 	    (w->resolve = resolve_new(conf->resolve_cache_size)) == NULL ||
 	    (w->notify = audit_notify_new(w->base)) == NULL ||
+	    audit_notify_batch(w->notify, gw->audit) == -1 ||
 	    (w->stop_ev = event_new(w->base, -1, 0, worker_stop, w)) == NULL ||
 	    (w->stop_timer = evtimer_new(w->base, worker_stop_timeout,
 	    w)) == NULL ||

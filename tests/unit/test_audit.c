@@ -554,6 +554,61 @@ test_group_commit(void **state)
 	assert_intact(trail, 100);
 }
 
+/* A pass of the loop that submits records a few at a time, slowly. */
+struct burst {
+	struct audit	*a;
+	struct waiter	*w;
+	int		 n;
+};
+
+static void
+burst_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct burst	*b = arg;
+	int		 i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < b->n; i++) {
+		assert_non_null(audit_submit(b->a, notify, record(i), done_cb,
+		    b->w));
+		usleep(1000);	/* a writer woken now would commit alone */
+	}
+}
+
+/*
+ * With audit_notify_batch, what one pass of the loop submits is one group
+ * commit, however long the pass takes: the writer is woken after it.
+ */
+static void
+test_batched_wakeup(void **state)
+{
+	struct audit		*a;
+	struct audit_stats	 before, after;
+	struct waiter		 w = { 0, 0 };
+	struct burst		 b;
+	struct event		*ev;
+
+	(void)state;
+	a = open_trail(trail);
+	assert_int_equal(audit_notify_batch(notify, a), 0);
+	/* A commit first: the writer's lazy poll (100 ms) starts afresh. */
+	submit_wait(a, 0, 1, 1);
+	audit_stats(a, &before);
+	b.a = a;
+	b.w = &w;
+	b.n = 4;
+	assert_non_null(ev = event_new(base, -1, 0, burst_cb, &b));
+	event_active(ev, EV_TIMEOUT, 0);
+	wait_calls(&w, 4);
+	event_free(ev);
+	audit_stats(a, &after);
+	assert_int_equal(after.records - before.records, 4);
+	assert_int_equal(after.fsyncs - before.fsyncs, 1);
+	audit_close(a);
+	assert_intact(trail, 5);
+}
+
 static void
 test_queue_full(void **state)
 {
@@ -1002,6 +1057,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_batched_wakeup, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_queue_full, setup,
 		    teardown),

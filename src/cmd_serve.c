@@ -81,9 +81,10 @@ record_event(struct audit *a, const char *event, const struct config *conf,
 static int
 serve_audited(struct gateway *gw, struct config *conf, struct policyset *set)
 {
-	struct redact	*redact;
-	char		 err[512];
-	int		 rc;
+	struct redact		*redact;
+	struct audit_stats	 st;
+	char			 err[512];
+	int			 rc;
 
 	if ((redact = redact_open(conf->audit.key_file, 1, err,
 	    sizeof(err))) == NULL) {
@@ -103,6 +104,11 @@ serve_audited(struct gateway *gw, struct config *conf, struct policyset *set)
 	    conf->path, set->sha256, conf->audit.file);
 	rc = server_run(gw);
 	record_event(gw->audit, "stop", NULL, NULL);
+	audit_stats(gw->audit, &st);
+	log_info("audit trail: %llu records made durable in %llu group "
+	    "commits; %llu records failed", (unsigned long long)st.records,
+	    (unsigned long long)st.fsyncs,
+	    (unsigned long long)st.failed_records);
 	audit_close(gw->audit);
 	redact_free(redact);
 	return rc;

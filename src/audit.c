@@ -705,12 +705,14 @@ rec_complete(struct audit_rec *r, int durable)
  * done() sees them up to date.
  */
 static void
-batch_done(struct audit *a, struct audit_recq *batch, size_t n, long nlines)
+batch_done(struct audit *a, struct audit_recq *batch, size_t n, long nlines,
+    uint64_t us)
 {
 	struct audit_rec	*r;
 
 	pthread_mutex_lock(&a->a_mtx);
 	a->a_outstanding -= n;
+	a->a_stats.commit_us += us;
 	if (nlines > 0) {
 		a->a_stats.records += (uint64_t)nlines;
 		a->a_stats.fsyncs++;
@@ -724,6 +726,15 @@ batch_done(struct audit *a, struct audit_recq *batch, size_t n, long nlines)
 		TAILQ_REMOVE(batch, r, ar_entry);
 		rec_complete(r, nlines >= 0);
 	}
+}
+
+static uint64_t
+mono_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 static int
@@ -744,7 +755,9 @@ writer_main(void *arg)
 	struct audit		*a = arg;
 	struct audit_recq	 batch;
 	struct audit_rec	*r;
+	uint64_t		 start;
 	size_t			 n;
+	long			 nlines;
 	int			 reopen;
 
 	pthread_mutex_lock(&a->a_mtx);
@@ -778,7 +791,9 @@ writer_main(void *arg)
 			n++;
 		if (reopen)
 			trail_close(a);
-		batch_done(a, &batch, n, batch_commit(a, &batch, n));
+		start = mono_us();
+		nlines = batch_commit(a, &batch, n);
+		batch_done(a, &batch, n, nlines, mono_us() - start);
 		pthread_mutex_lock(&a->a_mtx);
 	}
 	pthread_mutex_unlock(&a->a_mtx);

@@ -42,6 +42,7 @@ struct audit_stats {
 	uint64_t	failed_batches;
 	uint64_t	seq;		/* seq of the last durable line */
 	uint64_t	queued;		/* submitted, not yet written */
+	uint64_t	commit_us;	/* time in write() + fdatasync(), summed */
 };
 
 /*

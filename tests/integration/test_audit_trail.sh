@@ -76,7 +76,7 @@ assert_eq 200 "$CODE" "patch after rotation"; keep
 wait_until 5 test -s "$TRAIL" || fail "no new trail after SIGUSR1"
 stop_ldgate
 # The operator log sums the trail up at the stop.
-grep -qE 'audit trail: [1-9][0-9]* records made durable in [1-9][0-9]* group commits; 0 records failed' "$GW_LOG" ||
+grep -qE 'audit trail: [1-9][0-9]* records made durable in [1-9][0-9]* group commits \([0-9]+ us each on average\); 0 records failed' "$GW_LOG" ||
 	fail "no audit summary at the stop: $(tail -3 "$GW_LOG")"
 "$LDGATE" audit verify "$TRAIL.1" "$TRAIL" >"$T/verify.out" 2>&1 ||
 	fail "verify across rotation: $(cat "$T/verify.out")"

@@ -712,10 +712,10 @@ batch_done(struct audit *a, struct audit_recq *batch, size_t n, long nlines,
 
 	pthread_mutex_lock(&a->a_mtx);
 	a->a_outstanding -= n;
-	a->a_stats.commit_us += us;
 	if (nlines > 0) {
 		a->a_stats.records += (uint64_t)nlines;
 		a->a_stats.fsyncs++;
+		a->a_stats.commit_us += us;
 	} else if (nlines < 0) {
 		a->a_stats.failed_records += n;
 		a->a_stats.failed_batches++;
@@ -868,8 +868,8 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 int
 audit_notify_batch(struct audit_notify *n, struct audit *a)
 {
-	if ((n->n_kick = event_new(event_get_base(n->n_ev), -1, 0, kick_cb,
-	    n)) == NULL)
+	if (n->n_kick == NULL && (n->n_kick = event_new(event_get_base(n->n_ev),
+	    -1, 0, kick_cb, n)) == NULL)
 		return -1;
 	n->n_batch = a;
 	return 0;
@@ -1107,8 +1107,10 @@ audit_open(const struct config_audit *conf, const char *policy_sha256,
 }
 
 void
-audit_close(struct audit *a)
+audit_close_stats(struct audit *a, struct audit_stats *out)
 {
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
 	if (a == NULL)
 		return;
 	pthread_mutex_lock(&a->a_mtx);
@@ -1117,5 +1119,13 @@ audit_close(struct audit *a)
 	pthread_mutex_unlock(&a->a_mtx);
 	if (a->a_started)
 		pthread_join(a->a_thread, NULL);
+	if (out != NULL)
+		audit_stats(a, out);
 	audit_free(a);
+}
+
+void
+audit_close(struct audit *a)
+{
+	audit_close_stats(a, NULL);
 }

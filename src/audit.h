@@ -42,7 +42,7 @@ struct audit_stats {
 	uint64_t	failed_batches;
 	uint64_t	seq;		/* seq of the last durable line */
 	uint64_t	queued;		/* submitted, not yet written */
-	uint64_t	commit_us;	/* time in write() + fdatasync(), summed */
+	uint64_t	commit_us;	/* time committing the fsyncs' batches */
 };
 
 /*
@@ -63,6 +63,8 @@ struct audit	*audit_open(const struct config_audit *conf,
  * a still-live notify get their done() when that loop next runs.
  */
 void		 audit_close(struct audit *a);
+/* audit_close, and the final figures in *out (all records written). */
+void		 audit_close_stats(struct audit *a, struct audit_stats *out);
 
 /*
  * Has the writer close and reopen the file's path before its next write
@@ -87,9 +89,10 @@ void		 audit_notify_free(struct audit_notify *n);
  * Records submitted through n to a then wake a's writer once per pass of
  * n's loop -- after the callbacks already active in it, which may submit
  * more -- instead of each one: a worker that answers many requests in one
- * pass commits their records as one group, with one context switch.  a
- * must outlive n.  Call it on n's thread before submitting.  0, or -1 if
- * memory ran out.
+ * pass commits their records as one group, with one context switch.  The
+ * price: the first record of a pass waits for the pass (a pass is a few
+ * requests' work; the flush takes longer).  a must outlive n.  Call it on
+ * n's thread before submitting.  0, or -1 if memory ran out.
  */
 int		 audit_notify_batch(struct audit_notify *n, struct audit *a);
 

@@ -104,13 +104,13 @@ serve_audited(struct gateway *gw, struct config *conf, struct policyset *set)
 	    conf->path, set->sha256, conf->audit.file);
 	rc = server_run(gw);
 	record_event(gw->audit, "stop", NULL, NULL);
-	audit_stats(gw->audit, &st);
+	audit_close_stats(gw->audit, &st);
+	gw->audit = NULL;
 	log_info("audit trail: %llu records made durable in %llu group "
 	    "commits (%llu us each on average); %llu records failed",
 	    (unsigned long long)st.records, (unsigned long long)st.fsyncs,
 	    (unsigned long long)(st.fsyncs ? st.commit_us / st.fsyncs : 0),
 	    (unsigned long long)st.failed_records);
-	audit_close(gw->audit);
 	redact_free(redact);
 	return rc;
 }

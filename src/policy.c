@@ -487,15 +487,24 @@ vec_push(struct policy_vec *vec)
 	return &vec->v[vec->n++];
 }
 
-/* Fills in ps->reason_text (allocation failure is fatal, as the arena's). */
+/*
+ * Fills in ps->reason_text from *cache, or makes it (into *cache when
+ * there is one).  Allocation failure is fatal, as the arena's.
+ */
 static void
-compile_reason(struct arena *arena, struct policy_stmt *ps)
+compile_reason(struct arena *arena, struct policy_stmt *ps,
+    struct policy_reason *cache)
 {
 	struct jsonw	 w;
 	json_t		*r;
 	char		*text;
 	size_t		 len;
 
+	if (cache != NULL && cache->text != NULL) {
+		ps->reason_text = cache->text;
+		ps->reason_len = cache->len;
+		return;
+	}
 	if ((r = explain_reason(ps)) == NULL)
 		fatalx("out of memory");
 	jw_init(&w, 256);
@@ -506,12 +515,17 @@ compile_reason(struct arena *arena, struct policy_stmt *ps)
 	ps->reason_text = arena_strndup(arena, text, len);
 	ps->reason_len = len;
 	free(text);
+	if (cache != NULL) {
+		cache->text = ps->reason_text;
+		cache->len = len;
+	}
 }
 
 int
 policy_compile(struct arena *arena, const json_t *stmts, const json_t *attrs,
     unsigned role, const char *role_key, const char *role_name,
-    struct policy_vec *vec, char *err, size_t errlen)
+    struct policy_reason *reasons, struct policy_vec *vec, char *err,
+    size_t errlen)
 {
 	const json_t		*stmt, *res, *acts;
 	struct policy_stmt	*ps;
@@ -544,7 +558,7 @@ policy_compile(struct arena *arena, const json_t *stmts, const json_t *attrs,
 			return -1;
 		}
 		compile_actions(arena, acts, ps);
-		compile_reason(arena, ps);
+		compile_reason(arena, ps, reasons ? &reasons[i] : NULL);
 	}
 	return 0;
 }

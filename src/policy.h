@@ -38,6 +38,15 @@ struct policy_stmt {
 	size_t			 reason_len;
 };
 
+/*
+ * A statement's reason_text, made once per role statement and shared by
+ * every principal compiled from it (a role held by thousands).
+ */
+struct policy_reason {
+	const char	*text;		/* NULL until made */
+	size_t		 len;
+};
+
 /* A growable array of compiled statements, in an arena. */
 struct policy_vec {
 	struct policy_stmt	*v;
@@ -65,13 +74,15 @@ size_t		policy_validate(const struct policy_origin *, const json_t *stmts,
 /*
  * Compiles a validated statement array, expanding ${roleAttribute/NAME}
  * from attrs (object: name -> array of strings; NULL when the holder has
- * none) and appends the result to vec.  Returns 0, or -1 with a reason in err
- * (an expansion too large, or an attribute missing).
+ * none) and appends the result to vec.  reasons (NULL, or one per
+ * statement of stmts, in the same arena) keeps the statements' reason
+ * texts between calls for the same role.  Returns 0, or -1 with a reason
+ * in err (an expansion too large, or an attribute missing).
  */
 int		policy_compile(struct arena *, const json_t *stmts,
 		    const json_t *attrs, unsigned role, const char *role_key,
-		    const char *role_name, struct policy_vec *vec, char *err,
-		    size_t errlen);
+		    const char *role_name, struct policy_reason *reasons,
+		    struct policy_vec *vec, char *err, size_t errlen);
 
 /*
  * Does stmt apply to the action on the object named by aliases?  action_bit

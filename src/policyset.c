@@ -160,6 +160,9 @@ load_role(struct loader *l, const struct jsonfile *jf, const char *ptr,
 	o.guardrail = 0;
 	policy_validate(&o, r->policy, r->attrs_used, l->diag);
 	r->valid = l->diag->nerrors == before;
+	if (r->valid)
+		r->reasons = arena_calloc(l->set->arena,
+		    json_array_size(r->policy), sizeof(*r->reasons));
 }
 
 /* A roles file: one role, an array, or GET /api/v2/roles' {"items": [...]}. */
@@ -486,8 +489,8 @@ compile_principal(struct loader *l, const struct jsonfile *jf, size_t idx)
 	attrs = json_object_get(json_array_get(jf->root, idx), "roleAttributes");
 	for (i = 0; i < p->nroles; i++)
 		if (policy_compile(l->set->arena, p->roles[i]->policy, attrs,
-		    (unsigned)i, p->roles[i]->key, p->roles[i]->name, &vec, err,
-		    sizeof(err)) == -1) {
+		    (unsigned)i, p->roles[i]->key, p->roles[i]->name,
+		    p->roles[i]->reasons, &vec, err, sizeof(err)) == -1) {
 			snprintf(ptr, sizeof(ptr), "/%zu/roles/%zu", idx, i);
 			jsonfile_error(l->diag, jf, ptr, "principal \"%s\": role "
 			    "\"%s\": %s", p->name, p->roles[i]->key, err);
@@ -509,7 +512,7 @@ load_guardrails(struct loader *l, const struct jsonfile *jf)
 	if (policy_validate(&o, jf->root, NULL, l->diag) > 0)
 		return;
 	if (policy_compile(l->set->arena, jf->root, NULL, 0, NULL, "guardrails",
-	    &vec, err, sizeof(err)) == -1)
+	    NULL, &vec, err, sizeof(err)) == -1)
 		jsonfile_error(l->diag, jf, "", "guardrails: %s", err);
 	l->set->guards = stmts_copy(l->set->arena, &vec);
 	l->set->nguards = vec.n;

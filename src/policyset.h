@@ -26,6 +26,7 @@ struct role {
 	const json_t	*policy;	/* statements as written */
 	json_t		*attrs_used;	/* role attribute names it uses */
 	int		 valid;
+	struct policy_reason *reasons;	/* one per statement, once valid */
 };
 
 struct principal {

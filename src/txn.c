@@ -236,7 +236,8 @@ txn_outcome(struct txn *t, enum upstream_result result)
 	text = record_outcome(t->id, route_kind_name(t->route.kind),
 	    t->upstream_status, code, audit_now_ms() - t->forwarded_ms, &len);
 	if (audit_append_text(t->w->gw->audit, text, len) == -1)
-		log_warnx("%s: audit queue full: outcome record lost", t->id);
+		log_warnx("%s: outcome record lost (audit queue full or out "
+		    "of memory)", t->id);
 }
 
 static void
@@ -369,7 +370,7 @@ txn_client(struct txn *t, char *buf, size_t len)
 /*
  * Makes the decision record durable, then acts (forward, or the answer set
  * in t).  The record is built here, once: decision is "allow", "deny" or
- * "refused"; reason (stolen, may be NULL) explains a decision.
+ * "refused"; verdict (may be NULL) explains a decision.
  */
 static void
 txn_commit(struct txn *t, const char *decision,
@@ -409,7 +410,8 @@ txn_commit(struct txn *t, const char *decision,
 	t->arec = audit_submit_text(gw->audit, t->w->notify, text, len,
 	    txn_durable, t);
 	if (t->arec == NULL) {
-		log_warnx("%s: audit queue full; refusing", t->id);
+		log_warnx("%s: decision record not queued (audit queue full "
+		    "or out of memory); refusing", t->id);
 		txn_error(t, 503, "the audit trail is unavailable: nothing was "
 		    "forwarded", NULL);
 		return;

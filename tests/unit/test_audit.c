@@ -592,8 +592,10 @@ test_batched_wakeup(void **state)
 	(void)state;
 	a = open_trail(trail);
 	assert_int_equal(audit_notify_batch(notify, a), 0);
-	/* A commit first: the writer's lazy poll (100 ms) starts afresh. */
+	/* A commit first: the writer's lazy poll (100 ms) starts afresh
+	 * once it is back waiting, which 10 ms leaves it time to be. */
 	submit_wait(a, 0, 1, 1);
+	usleep(10000);
 	audit_stats(a, &before);
 	b.a = a;
 	b.w = &w;

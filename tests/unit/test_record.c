@@ -184,7 +184,8 @@ setup(void **state)
 	    "{\"effect\": \"allow\", \"resources\": [\"integration/*\"],"
 	    " \"actions\": [\"update*\"]}]}]", &d);
 	pf = doc("principals.json", "[{\"name\": \"ops\", \"tokens\": [\"" FP
-	    "\"], \"roles\": [\"ops\"]}]", &d);
+	    "\"], \"roles\": [\"ops\"]}, {\"name\": \"ops2\", \"tokens\": [],"
+	    " \"roles\": [\"ops\"]}]", &d);
 	f->set = policyset_build((const struct jsonfile *const *)&rf, 1, pf,
 	    NULL, &d);
 	jsonfile_free(rf);
@@ -363,6 +364,24 @@ test_decision_record(void **state)
 	json_decref(rec);
 }
 
+/* A role's reason texts are made once, whoever holds the role. */
+static void
+test_reason_shared(void **state)
+{
+	struct fix		*f = *state;
+	const struct principal	*p2;
+	size_t			 i;
+
+	assert_non_null(p2 = policyset_by_name(f->set, "ops2"));
+	assert_int_equal(f->p->nstmts, 2);
+	assert_int_equal(p2->nstmts, 2);
+	for (i = 0; i < 2; i++) {
+		assert_non_null(f->p->stmts[i].reason_text);
+		assert_ptr_equal(f->p->stmts[i].reason_text,
+		    p2->stmts[i].reason_text);
+	}
+}
+
 static void
 test_outcome_record(void **state)
 {
@@ -398,6 +417,8 @@ main(void)
 		cmocka_unit_test(test_strings_not_utf8),
 		cmocka_unit_test(test_values_as_jansson),
 		cmocka_unit_test_setup_teardown(test_decision_record, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reason_shared, setup,
 		    teardown),
 		cmocka_unit_test(test_outcome_record),
 	};

@@ -13,6 +13,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/bufferevent_struct.h>	/* ev_write: see conn_flush */
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -23,6 +24,7 @@
 #include "upstream.h"
 
 #define UPSTREAM_MAX_HEADERS	(64 * 1024)
+#define UPSTREAM_RECORD_MAX	16384	/* TLS plaintext per record */
 
 struct upconn {
 	TAILQ_ENTRY(upconn)	 link;		/* idle or graveyard list */
@@ -218,6 +220,38 @@ conn_nodelay(struct upconn *c)
 
 	if (fd != -1)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/*
+ * Sends the request evhttp just queued on an open connection now, as one
+ * TLS record where it fits in one.
+ *
+ * bufferevent_openssl calls SSL_write once per evbuffer chain, and evhttp
+ * queues the head and the body as separate chains: two records, two
+ * write()s.  Joining the first record's worth makes it one (a copy of at
+ * most 16 KiB).  And bufferevent_openssl writes only once epoll reports
+ * the socket writable: an epoll_ctl to ask, a loop pass, and another to
+ * stop.  Activating its write event runs that same write path in this
+ * pass instead; the buffer drains, the event is deleted before the
+ * changelist (server.c) reaches the kernel, and neither epoll_ctl is made.
+ * A full socket (EAGAIN) leaves the event pending: epoll takes over.
+ *
+ * Only an event that is pending (added) is activated: an event_add on an
+ * active but unadded event does not register it, and the write would
+ * stall.  bufferevent_struct.h is libevent's public but unstable layout.
+ */
+static void
+conn_flush(struct upconn *c)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	size_t		 len = evbuffer_get_length(out);
+
+	if (len == 0)
+		return;
+	evbuffer_pullup(out, len < UPSTREAM_RECORD_MAX ? (ev_ssize_t)len :
+	    UPSTREAM_RECORD_MAX);
+	if (event_pending(&c->bev->ev_write, EV_WRITE, NULL))
+		event_active(&c->bev->ev_write, EV_WRITE, 0);
 }
 
 static long
@@ -482,8 +516,11 @@ upstream_send(struct upstream *up, enum evhttp_cmd_type method,
 		call->req = NULL;
 		goto fail;
 	}
+	/* A new connection sends once its TLS handshake is done. */
 	if (fresh)
 		conn_nodelay(call->conn);
+	else
+		conn_flush(call->conn);
 	arm(call->deadline, up->conf->response_timeout_ms);
 	if (call->connect_timer != NULL)
 		arm(call->connect_timer, up->conf->connect_timeout_ms);

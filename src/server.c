@@ -15,6 +15,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_struct.h>	/* ev_write: see client_flush */
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/listener.h>
@@ -61,6 +62,7 @@ struct client {
 	struct bufferevent		*bev;
 	struct evhttp_connection	*evcon;		/* once attached */
 	struct event			*timer;
+	struct event			*flush;		/* write in this pass */
 	struct evbuffer_cb_entry	*in_cb, *out_cb;
 	enum client_phase		 phase;
 	enum head_scan			 scan;
@@ -109,6 +111,8 @@ client_release(struct client *c)
 		listeners_set(w, 1);
 	if (c->timer != NULL)
 		event_free(c->timer);
+	if (c->flush != NULL)
+		event_free(c->flush);
 	free(c);
 }
 
@@ -230,9 +234,34 @@ server_header_folded(struct worker *w, const struct evhttp_connection *evcon)
 }
 
 /*
- * A response fully written: the connection is idle again, and whatever is
- * already in the input buffer starts the next request (evhttp reads the
- * next one only after the response).
+ * Writes a response in the loop pass that queued it.  A bufferevent
+ * writes only once epoll reports the socket writable: an epoll_ctl to
+ * ask, a pass, and another to stop asking, for every response.  Running
+ * its write event now does the same write; when the buffer drains, the
+ * event is deleted in this pass and the changelist never tells the
+ * kernel.  A full socket (EAGAIN) leaves it pending for epoll.
+ *
+ * This runs from an event activated when output was queued, so after
+ * evhttp has queued all of it and enabled writing.  Only a pending event
+ * is activated: an event_add on an active, unadded one would not register
+ * it.  bufferevent_struct.h is libevent's public but unstable layout.
+ */
+static void
+client_flush(evutil_socket_t fd, short ev, void *arg)
+{
+	struct client	*c = arg;
+
+	(void)fd;
+	(void)ev;
+	if (event_pending(&c->bev->ev_write, EV_WRITE, NULL))
+		event_active(&c->bev->ev_write, EV_WRITE, 0);
+}
+
+/*
+ * Output queued: write it in this pass.  A response fully written: the
+ * connection is idle again, and whatever is already in the input buffer
+ * starts the next request (evhttp reads the next one only after the
+ * response).
  */
 static void
 client_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
@@ -240,6 +269,8 @@ client_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 {
 	struct client	*c = arg;
 
+	if (info->n_added > 0)
+		event_active(c->flush, EV_TIMEOUT, 0);
 	if (info->n_deleted == 0 || evbuffer_get_length(buf) > 0)
 		return;
 	client_phase(c, CLIENT_IDLE);
@@ -290,7 +321,8 @@ client_new(struct event_base *base, void *arg)
 	c->scan = SCAN_FIRST;
 	c->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	c->timer = evtimer_new(base, client_timeout, c);
-	if (c->bev == NULL || c->timer == NULL)
+	c->flush = event_new(base, -1, 0, client_flush, c);
+	if (c->bev == NULL || c->timer == NULL || c->flush == NULL)
 		goto fail;
 	c->in_cb = evbuffer_add_cb(bufferevent_get_input(c->bev), client_input,
 	    c);
@@ -307,6 +339,8 @@ client_new(struct event_base *base, void *arg)
 fail:
 	if (c->timer != NULL)
 		event_free(c->timer);
+	if (c->flush != NULL)
+		event_free(c->flush);
 	if (c->bev != NULL)
 		bufferevent_free(c->bev);
 	free(c);
@@ -459,7 +493,9 @@ server_txn_done(struct worker *w)
 /*
  * With the changelist, the epoll backend folds the enable/disable churn of
  * one loop iteration into one epoll_ctl per fd (evhttp toggles read and
- * write interest around every request: 10 calls per GET without it).
+ * write interest around every request: 10 calls per GET without it), and
+ * an event added and deleted again in the same pass costs none: what
+ * client_flush and upstream.c's conn_flush rely on.
  */
 static struct event_base *
 worker_base_new(void)

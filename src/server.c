@@ -63,10 +63,12 @@ struct client {
 	struct evhttp_connection	*evcon;		/* once attached */
 	struct event			*timer;
 	struct event			*flush;		/* write in this pass */
+	struct event			*hold;		/* see client_hold */
 	struct evbuffer_cb_entry	*in_cb, *out_cb;
 	enum client_phase		 phase;
 	enum head_scan			 scan;
 	int				 folded;	/* obs-fold seen */
+	int				 got_input;	/* see client_hold */
 };
 
 static struct evhttp_bound_socket **bound;	/* per worker, per listen */
@@ -113,6 +115,8 @@ client_release(struct client *c)
 		event_free(c->timer);
 	if (c->flush != NULL)
 		event_free(c->flush);
+	if (c->hold != NULL)
+		event_free(c->hold);
 	free(c);
 }
 
@@ -215,6 +219,7 @@ client_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 
 	if (info->n_added == 0)
 		return;
+	c->got_input = 1;
 	if (c->phase == CLIENT_IDLE)
 		client_phase(c, CLIENT_READING);
 	scan_buffer(c, buf, evbuffer_get_length(buf) - info->n_added);
@@ -258,6 +263,58 @@ client_flush(evutil_socket_t fd, short ev, void *arg)
 }
 
 /*
+ * evhttp stops reading a client connection while it handles a request and
+ * reads again once it sends the response: an epoll_ctl DEL and an ADD for
+ * every request.  The kernel's interest changes only when the number of
+ * events reading an fd goes from or to zero, so this second read event on
+ * the fd, which never reads, keeps the registration as it is.
+ *
+ * Readiness is level-triggered: if it fires while evhttp is not reading
+ * (a pipelined request, the client's EOF), nothing would consume it and
+ * the loop would spin.  Unless the bufferevent took input in this pass
+ * (evhttp then stopped reading after it), it deletes itself -- the DEL
+ * evhttp would have made -- until the response is written.  It never
+ * outlives the fd: client_closed runs before evhttp closes it.
+ */
+static void
+client_hold(evutil_socket_t fd, short ev, void *arg)
+{
+	struct client	*c = arg;
+
+	(void)fd;
+	(void)ev;
+	if (event_pending(&c->bev->ev_read, EV_READ, NULL))
+		return;
+	if (c->got_input) {
+		c->got_input = 0;
+		return;
+	}
+	event_del(c->hold);
+}
+
+/* While evhttp reads (so adding it costs no epoll_ctl). */
+static void
+client_hold_on(struct client *c)
+{
+	if (c->hold == NULL || event_pending(c->hold, EV_READ, NULL))
+		return;
+	c->got_input = 0;
+	event_add(c->hold, NULL);
+}
+
+/* Once evhttp has set the fd.  Without it, only epoll_ctl calls are lost. */
+static void
+client_hold_new(struct client *c)
+{
+	evutil_socket_t	fd = bufferevent_getfd(c->bev);
+
+	if (fd == -1 || (c->hold = event_new(c->w->base, fd, EV_READ |
+	    EV_PERSIST, client_hold, c)) == NULL)
+		return;
+	client_hold_on(c);
+}
+
+/*
  * Output queued: write it in this pass.  A response fully written: the
  * connection is idle again, and whatever is already in the input buffer
  * starts the next request (evhttp reads the next one only after the
@@ -274,6 +331,7 @@ client_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	if (info->n_deleted == 0 || evbuffer_get_length(buf) > 0)
 		return;
 	client_phase(c, CLIENT_IDLE);
+	client_hold_on(c);
 	c->scan = SCAN_FIRST;
 	scan_buffer(c, bufferevent_get_input(c->bev), 0);
 }
@@ -305,6 +363,7 @@ client_attach(evutil_socket_t fd, short ev, void *arg)
 	c->evcon = cbarg;
 	evhttp_connection_set_closecb(c->evcon, client_closed, c);
 	client_phase(c, c->phase);
+	client_hold_new(c);
 }
 
 static struct bufferevent *

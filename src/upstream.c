@@ -31,6 +31,7 @@ struct upconn {
 	struct upstream		*up;
 	struct evhttp_connection *evcon;	/* owns the bufferevent + SSL */
 	struct bufferevent	*bev;
+	struct event		*hold;		/* see conn_hold */
 	struct upstream_call	*call;		/* in flight, or NULL */
 	struct timeval		 idle_since;
 	int			 dead;		/* closed: never reuse */
@@ -133,6 +134,10 @@ reap(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	while ((c = TAILQ_FIRST(&up->grave)) != NULL) {
 		TAILQ_REMOVE(&up->grave, c, link);
+		if (c->hold != NULL) {
+			event_free(c->hold);	/* before the fd closes */
+			c->hold = NULL;
+		}
 		evhttp_connection_free(c->evcon);
 		free(c);
 	}
@@ -155,12 +160,55 @@ conn_bury(struct upconn *c)
 	event_active(up->reaper, EV_TIMEOUT, 0);
 }
 
+/*
+ * evhttp stops reading the connection at the end of each response and
+ * starts again at once to notice the upstream closing it, and does the
+ * same as it sends each request: both times the changelist (server.c)
+ * makes a redundant epoll_ctl MOD.  The kernel's interest changes only
+ * when the number of events reading an fd goes from or to zero, so this
+ * second read event, which never reads, keeps it registered as it is.
+ * If it fires while nothing reads (paused: upstream_pause), it deletes
+ * itself rather than spin on level-triggered readiness.  It is deleted
+ * before the fd is closed: conn_closed and reap.
+ */
+static void
+conn_hold(evutil_socket_t fd, short ev, void *arg)
+{
+	struct upconn	*c = arg;
+
+	(void)fd;
+	(void)ev;
+	if (!event_pending(&c->bev->ev_read, EV_READ, NULL))
+		event_del(c->hold);
+}
+
+/* While evhttp reads the open connection: adding it costs no epoll_ctl. */
+static void
+conn_hold_on(struct upconn *c)
+{
+	evutil_socket_t	fd;
+
+	if (c->dead)	/* its fd may be closed already */
+		return;
+	if (c->hold == NULL) {
+		if ((fd = bufferevent_getfd(c->bev)) == -1 || (c->hold =
+		    event_new(c->up->base, fd, EV_READ | EV_PERSIST, conn_hold,
+		    c)) == NULL)
+			return;
+	}
+	if (!event_pending(c->hold, EV_READ, NULL))
+		event_add(c->hold, NULL);
+}
+
+/* evhttp calls this before it closes the fd. */
 static void
 conn_closed(struct evhttp_connection *evcon, void *arg)
 {
 	struct upconn	*c = arg;
 
 	(void)evcon;
+	if (c->hold != NULL)
+		event_del(c->hold);
 	if (c->dead)
 		return;
 	c->dead = 1;
@@ -300,6 +348,7 @@ conn_release(struct upconn *c)
 		conn_bury(c);
 		return;
 	}
+	conn_hold_on(c);
 	gettimeofday(&c->idle_since, NULL);
 	c->listed = 1;
 	TAILQ_INSERT_HEAD(&up->idle, c, link);
@@ -553,6 +602,7 @@ void
 upstream_resume(struct upstream_call *call)
 {
 	bufferevent_enable(call->conn->bev, EV_READ);
+	conn_hold_on(call->conn);
 }
 
 /* ---------------------------------------------------------------- pool */

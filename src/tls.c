@@ -27,9 +27,10 @@ tls_client_ctx_new(const char *ca_file, char *err, size_t errlen)
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	/* XXX SSL_CTX_set_read_ahead would halve the reads per record, but
-	 * libevent 2.1's bufferevent_openssl does not drain what OpenSSL
-	 * then buffers: responses stall (measured).  Off. */
+	/* Read-ahead halves the reads per record, but libevent 2.1's
+	 * bufferevent_openssl does not drain what OpenSSL then buffers and
+	 * responses stall: upstream.c turns it on per connection, with the
+	 * drain it needs (conn_drain). */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	/* Session tickets let a new pooled connection resume instead of
 	 * paying for a full handshake; the cache is per context. */

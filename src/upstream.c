@@ -32,6 +32,7 @@ struct upconn {
 	struct evhttp_connection *evcon;	/* owns the bufferevent + SSL */
 	struct bufferevent	*bev;
 	struct event		*hold;		/* see conn_hold */
+	struct event		*drain;		/* see conn_drain */
 	struct upstream_call	*call;		/* in flight, or NULL */
 	struct timeval		 idle_since;
 	int			 dead;		/* closed: never reuse */
@@ -139,6 +140,7 @@ reap(evutil_socket_t fd, short ev, void *arg)
 			c->hold = NULL;
 		}
 		evhttp_connection_free(c->evcon);
+		event_free(c->drain);
 		free(c);
 	}
 }
@@ -200,6 +202,42 @@ conn_hold_on(struct upconn *c)
 		event_add(c->hold, NULL);
 }
 
+/*
+ * With read-ahead (conn_new), OpenSSL takes what the socket holds in one
+ * read() instead of each record's 5-byte header and then the rest: one
+ * read per response instead of two.  But bufferevent_openssl 2.1 stops
+ * reading when SSL_pending() is 0, and that does not count records read
+ * ahead and not yet decrypted: with the socket drained, epoll would never
+ * wake it for them, and the response would stall.  So after each read
+ * (conn_input), and on resume, this makes it read again while OpenSSL
+ * still holds bytes.  Run from an event, so after bufferevent_openssl's
+ * read loop has finished.  (A partial record costs one read() that gets
+ * EAGAIN.)
+ */
+static void
+conn_drain(evutil_socket_t fd, short ev, void *arg)
+{
+	struct upconn	*c = arg;
+	SSL		*ssl = bufferevent_openssl_get_ssl(c->bev);
+
+	(void)fd;
+	(void)ev;
+	if (ssl != NULL && SSL_has_pending(ssl) &&
+	    event_pending(&c->bev->ev_read, EV_READ, NULL))
+		event_active(&c->bev->ev_read, EV_READ, 0);
+}
+
+static void
+conn_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct upconn	*c = arg;
+
+	(void)buf;
+	if (info->n_added > 0)
+		event_active(c->drain, EV_TIMEOUT, 0);
+}
+
 /* evhttp calls this before it closes the fd. */
 static void
 conn_closed(struct evhttp_connection *evcon, void *arg)
@@ -227,8 +265,10 @@ conn_new(struct upstream *up)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->up = up;
-	if ((ssl = tls_client_ssl_new(up->ctx, up->conf->host)) == NULL)
+	if ((c->drain = event_new(up->base, -1, 0, conn_drain, c)) == NULL ||
+	    (ssl = tls_client_ssl_new(up->ctx, up->conf->host)) == NULL)
 		goto fail;
+	SSL_set_read_ahead(ssl, 1);	/* see conn_drain */
 	c->bev = bufferevent_openssl_socket_new(up->base, -1, ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
@@ -241,6 +281,11 @@ conn_new(struct upstream *up)
 		bufferevent_free(c->bev);
 		goto fail;
 	}
+	if (evbuffer_add_cb(bufferevent_get_input(c->bev), conn_input,
+	    c) == NULL) {
+		evhttp_connection_free(c->evcon);
+		goto fail;
+	}
 	/* libevent's defaults are 45 s connect and 50 s I/O: bound both by
 	 * the response timeout; ldgate's own timers are tighter. */
 	tv.tv_sec = timeout_ms / 1000;
@@ -251,6 +296,8 @@ conn_new(struct upstream *up)
 	evhttp_connection_set_closecb(c->evcon, conn_closed, c);
 	return c;
 fail:
+	if (c->drain != NULL)
+		event_free(c->drain);
 	free(c);
 	return NULL;
 }
@@ -341,8 +388,10 @@ conn_release(struct upconn *c)
 
 	c->call = NULL;
 	/* Bytes after a complete response mean the framing is off: the
-	 * connection cannot carry another request. */
-	if (!c->dead && evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+	 * connection cannot carry another request.  Records that OpenSSL
+	 * read ahead count too (a close_notify among them is a close). */
+	if (!c->dead && (evbuffer_get_length(bufferevent_get_input(c->bev)) >
+	    0 || SSL_has_pending(bufferevent_openssl_get_ssl(c->bev))))
 		c->dead = 1;
 	if (c->dead || up->nidle >= up->conf->pool_size) {
 		conn_bury(c);
@@ -603,6 +652,8 @@ upstream_resume(struct upstream_call *call)
 {
 	bufferevent_enable(call->conn->bev, EV_READ);
 	conn_hold_on(call->conn);
+	/* Enabling only waits for the socket: read what OpenSSL holds. */
+	event_active(call->conn->drain, EV_TIMEOUT, 0);
 }
 
 /* ---------------------------------------------------------------- pool */

@@ -446,17 +446,30 @@ trail_close(struct audit *a)
  * where nobody looks, so the path is checked before every batch.
  */
 static int
-trail_ensure(struct audit *a, char *err, size_t errlen)
+trail_ensure(struct audit *a, off_t *size, char *err, size_t errlen)
 {
 	struct stat	st, fst;
+	int		saved;
 
 	if (a->a_fd != -1) {
 		if (stat(a->a_path, &st) == 0 && fstat(a->a_fd, &fst) == 0 &&
-		    st.st_dev == fst.st_dev && st.st_ino == fst.st_ino)
+		    st.st_dev == fst.st_dev && st.st_ino == fst.st_ino) {
+			*size = fst.st_size;
 			return 0;
+		}
 		trail_close(a);
 	}
-	return trail_open(a, err, errlen);
+	if (trail_open(a, err, errlen) == -1)
+		return -1;
+	if (fstat(a->a_fd, &fst) == -1) {
+		saved = errno;
+		snprintf(err, errlen, "%s: %s", a->a_path, strerror(saved));
+		trail_close(a);
+		errno = saved;
+		return -1;
+	}
+	*size = fst.st_size;
+	return 0;
 }
 
 /* ---------------------------------------------------------------- writer */
@@ -624,22 +637,16 @@ batch_failed(struct audit *a, size_t n, int error, const char *why)
 static long
 batch_commit(struct audit *a, struct audit_recq *batch, size_t n)
 {
-	struct stat	 st;
+	off_t		 size;
 	uint64_t	 seq;
 	char		 prev[AUDIT_HASH_LEN + 1], why[512];
 	size_t		 nlines;
 	int		 saved;
 
 	a->a_rec.eager = 0;
-	if (trail_ensure(a, why, sizeof(why)) == -1) {
+	/* Also the size to cut a failed batch back to. */
+	if (trail_ensure(a, &size, why, sizeof(why)) == -1) {
 		batch_failed(a, n, errno, why);
-		return -1;
-	}
-	if (fstat(a->a_fd, &st) == -1) {
-		snprintf(why, sizeof(why), "%s: %s", a->a_path,
-		    strerror(errno));
-		batch_failed(a, n, errno, why);
-		trail_close(a);
 		return -1;
 	}
 	seq = a->a_seq;
@@ -649,7 +656,7 @@ batch_commit(struct audit *a, struct audit_recq *batch, size_t n)
 		snprintf(why, sizeof(why), "%s: write failed: %s", a->a_path,
 		    strerror(saved));
 		/* If this fails, trail_open cuts or resyncs at the reopen. */
-		(void)ftruncate(a->a_fd, st.st_size);
+		(void)ftruncate(a->a_fd, size);
 		trail_close(a);
 		batch_failed(a, n, saved, why);
 		return -1;

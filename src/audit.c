@@ -1093,6 +1093,8 @@ audit_start(struct audit *a)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)
 		return -1;
+	/* For top -H and perf: which thread is the writer. */
+	(void)pthread_setname_np(a->a_thread, "ldgate-audit");
 	a->a_started = 1;
 	return 0;
 }

@@ -635,7 +635,11 @@ static void *
 worker_main(void *arg)
 {
 	struct worker	*w = arg;
+	char		 name[16];
 
+	/* For top -H and perf: which thread is which worker. */
+	snprintf(name, sizeof(name), "ldgate-w%u", w->id);
+	(void)pthread_setname_np(pthread_self(), name);
 	event_base_dispatch(w->base);
 	return NULL;
 }

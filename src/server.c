@@ -69,6 +69,7 @@ struct client {
 	enum head_scan			 scan;
 	int				 folded;	/* obs-fold seen */
 	int				 got_input;	/* see client_hold */
+	int				 interim;	/* output: a 1xx alone */
 };
 
 static struct evhttp_bound_socket **bound;	/* per worker, per listen */
@@ -246,8 +247,8 @@ server_header_folded(struct worker *w, const struct evhttp_connection *evcon)
  * event is deleted in this pass and the changelist never tells the
  * kernel.  A full socket (EAGAIN) leaves it pending for epoll.
  *
- * This runs from an event activated when output was queued, so after
- * evhttp has queued all of it and enabled writing.  Only a pending event
+ * This runs from an event activated when output was queued, so after the
+ * callback that queued it has returned and evhttp has enabled writing.  Only a pending event
  * is activated: an event_add on an active, unadded one would not register
  * it.  bufferevent_struct.h is libevent's public but unstable layout.
  */
@@ -264,16 +265,17 @@ client_flush(evutil_socket_t fd, short ev, void *arg)
 
 /*
  * evhttp stops reading a client connection while it handles a request and
- * reads again once it sends the response: an epoll_ctl DEL and an ADD for
- * every request.  The kernel's interest changes only when the number of
+ * reads again once it starts the response: an epoll_ctl DEL and an ADD
+ * for every request.  The kernel's interest changes only when the number of
  * events reading an fd goes from or to zero, so this second read event on
  * the fd, which never reads, keeps the registration as it is.
  *
  * Readiness is level-triggered: if it fires while evhttp is not reading
  * (a pipelined request, the client's EOF), nothing would consume it and
- * the loop would spin.  Unless the bufferevent took input in this pass
- * (evhttp then stopped reading after it), it deletes itself -- the DEL
- * evhttp would have made -- until the response is written.  It never
+ * the loop would spin.  Unless the bufferevent took input since the hold
+ * last saw evhttp reading (evhttp stopped reading after it; this
+ * readiness may be that input's), it deletes itself -- the DEL evhttp
+ * would have made -- until the client's output drains again.  It never
  * outlives the fd: client_closed runs before evhttp closes it.
  */
 static void
@@ -283,8 +285,10 @@ client_hold(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (event_pending(&c->bev->ev_read, EV_READ, NULL))
+	if (event_pending(&c->bev->ev_read, EV_READ, NULL)) {
+		c->got_input = 0;	/* evhttp reads what comes */
 		return;
+	}
 	if (c->got_input) {
 		c->got_input = 0;
 		return;
@@ -314,11 +318,23 @@ client_hold_new(struct client *c)
 	client_hold_on(c);
 }
 
+/* Does buf start with an interim (1xx) status line, "HTTP/1.1 100 "? */
+static int
+interim_status(struct evbuffer *buf)
+{
+	char	line[10];
+
+	return evbuffer_copyout(buf, line, sizeof(line)) == sizeof(line) &&
+	    memcmp(line, "HTTP/1.", 7) == 0 && line[8] == ' ' &&
+	    line[9] == '1';
+}
+
 /*
  * Output queued: write it in this pass.  A response fully written: the
  * connection is idle again, and whatever is already in the input buffer
  * starts the next request (evhttp reads the next one only after the
- * response).
+ * response).  A "100 Continue" written on its own is no response: the
+ * body is still arriving, and must not be scanned as the next head.
  */
 static void
 client_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
@@ -326,10 +342,17 @@ client_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 {
 	struct client	*c = arg;
 
-	if (info->n_added > 0)
+	if (info->n_added > 0) {
+		/* Anything queued behind an interim status ends with it. */
+		c->interim = info->orig_size == 0 && interim_status(buf);
 		event_active(c->flush, EV_TIMEOUT, 0);
+	}
 	if (info->n_deleted == 0 || evbuffer_get_length(buf) > 0)
 		return;
+	if (c->interim) {
+		c->interim = 0;
+		return;
+	}
 	client_phase(c, CLIENT_IDLE);
 	client_hold_on(c);
 	c->scan = SCAN_FIRST;

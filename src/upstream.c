@@ -72,10 +72,13 @@ static void	call_finish(struct upstream_call *, enum upstream_result);
 int
 upstream_hop_header(const char *name)
 {
+	/* Expect is end to end, but evhttp has already answered the
+	 * client's 100-continue and holds the whole body: an upstream asked
+	 * again would send a second 100 the client never expects. */
 	static const char *const hop[] = { "Connection", "Keep-Alive",
 	    "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection",
 	    "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Content-Length",
-	    "Host" };
+	    "Host", "Expect" };
 	size_t	i;
 
 	for (i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
@@ -203,16 +206,17 @@ conn_hold_on(struct upconn *c)
 }
 
 /*
- * With read-ahead (conn_new), OpenSSL takes what the socket holds in one
- * read() instead of each record's 5-byte header and then the rest: one
- * read per response instead of two.  But bufferevent_openssl 2.1 stops
+ * With read-ahead (conn_new), OpenSSL reads as much as its record buffer
+ * holds (about 16 KiB) instead of each record's 5-byte header and then
+ * the rest: one read() for a small response instead of two, about two
+ * per 16 KiB for a large one.  But bufferevent_openssl 2.1 stops
  * reading when SSL_pending() is 0, and that does not count records read
  * ahead and not yet decrypted: with the socket drained, epoll would never
  * wake it for them, and the response would stall.  So after each read
  * (conn_input), and on resume, this makes it read again while OpenSSL
  * still holds bytes.  Run from an event, so after bufferevent_openssl's
- * read loop has finished.  (A partial record costs one read() that gets
- * EAGAIN.)
+ * read loop has finished.  (A partial record whose rest has not arrived
+ * costs one read() that gets EAGAIN.)
  */
 static void
 conn_drain(evutil_socket_t fd, short ev, void *arg)
@@ -271,10 +275,11 @@ conn_new(struct upstream *up)
 	SSL_set_read_ahead(ssl, 1);	/* see conn_drain */
 	c->bev = bufferevent_openssl_socket_new(up->base, -1, ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		SSL_free(ssl);
+	/* No SSL_free on failure: libevent 2.1 frees ssl itself on every
+	 * failure after its first allocation (BEV_OPT_CLOSE_ON_FREE); if that
+	 * allocation fails, one SSL leaks -- better than freeing it twice. */
+	if (c->bev == NULL)
 		goto fail;
-	}
 	c->evcon = evhttp_connection_base_bufferevent_new(up->base, NULL,
 	    c->bev, up->addr, (unsigned short)up->conf->port);
 	if (c->evcon == NULL) {

@@ -10,7 +10,9 @@
 #   pooled connections, leave ldgate idle (level-triggered readiness that
 #   nobody consumes would spin the loop: CPU is measured);
 # - a dropped upstream connection, connection churn (fd numbers reused)
-#   and a slow reader of a big response.
+#   and a slow reader of a big response;
+# - Expect: 100-continue: the interim 100 does not end the response, and
+#   the upstream is not asked again.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/gw.sh"
 
@@ -35,6 +37,23 @@ for n in 1 191 4000 16000 16384 16385 20000 100000 1000000; do
 	assert_eq 200 "$CODE" "PUT $n: status"
 	rec_body -1 "$T/r$n"
 	cmp -s "$T/b$n" "$T/r$n" || fail "PUT $n: body differs upstream"
+done
+
+# --- Expect: 100-continue with an indented (pretty-printed) body: the
+# interim 100 ldgate writes is not the end of the response, so the body
+# is not scanned as the next request's head (where an indented line is an
+# obs-fold, refused); and the upstream is not asked to continue again.
+printf '[\n  {\n    "op": "replace",\n    "path": "/name",\n    "value": "x"\n  }\n]\n' >"$T/pretty.json"
+for m in POST PATCH; do
+	mark
+	req "$m" /expect --data-binary "@$T/pretty.json" \
+	    -H 'Content-Type: application/json' -H 'Expect: 100-continue'
+	assert_eq 200 "$CODE" "$m with Expect: 100-continue and an indented body"
+	assert_sent 1 "$m with Expect: 100-continue"
+	rec_body -1 "$T/pretty.sent"
+	cmp -s "$T/pretty.json" "$T/pretty.sent" || fail "$m 100-continue: body differs upstream"
+	[ -z "$(rec_header -1 Expect)" ] || fail "$m: Expect forwarded upstream"
+	assert_eq 1 "$(grep -ci '^date:' "$T/hdrs")" "$m 100-continue: Date headers in the response"
 done
 
 # --- a second request sent while the first waits on the upstream

@@ -32,9 +32,11 @@ tls_client_ctx_new(const char *ca_file, char *err, size_t errlen)
 	 * responses stall: upstream.c turns it on per connection, with the
 	 * drain it needs (conn_drain). */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	/* Session tickets let a new pooled connection resume instead of
-	 * paying for a full handshake; the cache is per context. */
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT);
+	/* No session resumption: tried with a session set on each new
+	 * connection, none resumed (libevent 2.1's bufferevent_openssl calls
+	 * SSL_clear when evhttp sets the fd), and pooled keep-alive
+	 * connections make new handshakes rare (docs/performance.md). */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	if (ca_file != NULL ? SSL_CTX_load_verify_locations(ctx, ca_file,
 	    NULL) != 1 : SSL_CTX_set_default_verify_paths(ctx) != 1) {
 		ssl_error(err, errlen, ca_file ? ca_file : "system CA store");

@@ -54,9 +54,7 @@ static void
 entry_open(struct jsonw *w, int *first, const char *action,
     const char *resource)
 {
-	if (!*first)
-		jw_lit(w, ",");
-	*first = 0;
+	jw_sep(w, first);
 	jw_lit(w, "{\"action\":");
 	jw_str(w, action);
 	jw_lit(w, ",\"resource\":");

@@ -155,6 +155,22 @@ jw_int(struct jsonw *w, long long v)
 	jw_raw(w, num, (size_t)n);
 }
 
+void
+jw_sep(struct jsonw *w, int *first)
+{
+	if (!*first)
+		jw_lit(w, ",");
+	*first = 0;
+}
+
+void
+jw_key(struct jsonw *w, int *first, const char *key)
+{
+	jw_sep(w, first);
+	jw_str(w, key);
+	jw_lit(w, ":");
+}
+
 /* A real as jansson prints it: rare in a record, so jansson does it. */
 static void
 jw_real(struct jsonw *w, json_t *v)
@@ -181,11 +197,7 @@ jw_value(struct jsonw *w, json_t *v)
 	case JSON_OBJECT:
 		jw_lit(w, "{");
 		json_object_foreach(v, key, m) {
-			if (!first)
-				jw_lit(w, ",");
-			first = 0;
-			jw_str(w, key);
-			jw_lit(w, ":");
+			jw_key(w, &first, key);
 			jw_value(w, m);
 		}
 		jw_lit(w, "}");

@@ -41,6 +41,10 @@ void	 jw_raw(struct jsonw *, const char *, size_t);
 void	 jw_str(struct jsonw *, const char *);
 void	 jw_strn(struct jsonw *, const char *, size_t);
 void	 jw_int(struct jsonw *, long long);
+/* Between members: a comma unless *first, which is then cleared. */
+void	 jw_sep(struct jsonw *, int *first);
+/* jw_sep, then "key": -- an object member's start. */
+void	 jw_key(struct jsonw *, int *first, const char *key);
 /* Any JSON value (objects in their insertion order), or null for NULL. */
 void	 jw_value(struct jsonw *, json_t *);
 

@@ -51,9 +51,7 @@ accesses_write(struct jsonw *w, const struct record_facts *f)
 	for (bit = 1; f->obj != NULL && bit < 1u << ACTION_COUNT; bit <<= 1) {
 		if ((f->actions & bit) == 0)
 			continue;
-		if (!first)
-			jw_lit(w, ",");
-		first = 0;
+		jw_sep(w, &first);
 		jw_lit(w, "{\"action\":");
 		jw_str(w, action_name(bit));
 		jw_lit(w, ",\"resource\":");

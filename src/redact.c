@@ -308,11 +308,7 @@ op_write(const struct redact *r, json_t *op, struct jsonw *w)
 
 	jw_lit(w, "{");
 	json_object_foreach(op, key, m) {
-		if (!first)
-			jw_lit(w, ",");
-		first = 0;
-		jw_str(w, key);
-		jw_lit(w, ":");
+		jw_key(w, &first, key);
 		if (strcmp(key, "value") != 0)
 			jw_value(w, m);
 		else if (redact_value(r, m, form) == 0)

@@ -1,3 +1,5 @@
+#include <stdlib.h>
+
 #include "decide.h"
 #include "explain.h"
 #include "jsonw.h"
@@ -16,37 +18,31 @@ explain_reason(const struct policy_stmt *ps)
 	return r;
 }
 
-static json_t *
-entry(const char *action, const char *resource)
-{
-	return json_pack("{s:s, s:s}", "action", action, "resource", resource);
-}
-
+/*
+ * The JSON form is the text form parsed: explain_write is the one place
+ * that knows an entry's shape.  The 403 body and `ldgate eval` are rare;
+ * the audit record, on every request, uses the text directly.
+ */
 void
 explain_access(json_t *allowed, json_t *denied, const char *action,
     const char *resource, const struct decide_result *r)
 {
-	json_t	*list = r->allow ? allowed : denied, *e;
-	size_t	 i;
+	struct jsonw	 w;
+	json_t		*entries;
+	char		*text;
+	size_t		 len;
+	int		 first = 1;
 
-	if (r->implicit) {
-		e = entry(action, resource);
-		json_object_set_new(e, "reason", json_null());
-		json_object_set_new(e, "implicit", json_true());
-		json_array_append_new(list, e);
+	jw_init(&w, 512);
+	jw_lit(&w, "[");
+	explain_write(&w, &first, action, resource, r);
+	jw_lit(&w, "]");
+	if ((text = jw_finish(&w, &len)) == NULL)
 		return;
-	}
-	for (i = 0; i < r->nreasons; i++) {
-		e = entry(action, resource);
-		json_object_set_new(e, "reason", explain_reason(r->reasons[i]));
-		json_array_append_new(list, e);
-	}
-	if (r->nmore > 0) {
-		e = entry(action, resource);
-		json_object_set_new(e, "moreStatements",
-		    json_integer((json_int_t)r->nmore));
-		json_array_append_new(list, e);
-	}
+	if ((entries = json_loadb(text, len, 0, NULL)) != NULL)
+		json_array_extend(r->allow ? allowed : denied, entries);
+	json_decref(entries);
+	free(text);
 }
 
 /* {"action":A,"resource":R, -- the start of every entry. */

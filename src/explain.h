@@ -14,13 +14,16 @@ struct jsonw;
 struct policy_stmt;
 
 /* A new object: the statement as written plus role_name (and role_key,
- * or "guardrail": true). */
+ * or "guardrail": true).  policy.c makes each statement's reason_text
+ * from it once, at load. */
 json_t	*explain_reason(const struct policy_stmt *);
 
 /*
  * Appends the entries for one access to allowed or denied (both arrays,
  * borrowed): {"action", "resource", "reason"} per deciding statement, or
- * {"action", "resource", "reason": null, "implicit": true}.
+ * {"action", "resource", "reason": null, "implicit": true}; and
+ * {"action", "resource", "moreStatements": N} past DECIDE_MAX_REASONS.
+ * Made by parsing explain_write's text.
  */
 void	 explain_access(json_t *allowed, json_t *denied, const char *action,
 	    const char *resource, const struct decide_result *);

@@ -558,7 +558,7 @@ line_add(struct audit *a, const char *text, size_t len, uint64_t *seq,
 /*
  * A record's text for the queue: rec (consumed) without "seq" and "prev",
  * which the writer adds, and without its closing brace.  NULL if memory
- * ran out or rec is no object.
+ * ran out or rec is no object (NULL included).
  */
 static char *
 record_text(json_t *rec, size_t *len)
@@ -965,7 +965,7 @@ audit_submit(struct audit *a, struct audit_notify *n, json_t *rec,
     audit_done_fn done, void *arg)
 {
 	size_t	 len = 0;
-	char	*text = rec != NULL ? record_text(rec, &len) : NULL;
+	char	*text = record_text(rec, &len);
 
 	return enqueue(a, n, text, len, done, arg);
 }
@@ -981,7 +981,7 @@ int
 audit_append(struct audit *a, json_t *rec)
 {
 	size_t	 len = 0;
-	char	*text = rec != NULL ? record_text(rec, &len) : NULL;
+	char	*text = record_text(rec, &len);
 
 	return enqueue(a, NULL, text, len, NULL, NULL) == NULL ? -1 : 0;
 }

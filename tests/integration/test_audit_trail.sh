@@ -67,6 +67,12 @@ hashed=$("$LDGATE" audit hash -c "$GW_CONF" --value "\"$SECRET\"") ||
 grep -qF "\"value\":\"$hashed\"" "$TRAIL" || fail "redacted value $hashed not in the trail"
 trail_any '.event == "decision" and .token.ending == "cdef"' || fail "a long token's ending is not recorded"
 
+# The threads say what they are (top -H, perf): workers and the writer.
+comms=$(cat /proc/"$GW_PID"/task/*/comm 2>/dev/null)
+for name in ldgate-w0 ldgate-audit; do
+	printf '%s\n' "$comms" | grep -qx "$name" || fail "no thread named $name: $comms"
+done
+
 # Rotation: rename, SIGUSR1, keep going; both files verify as one chain.
 mv "$TRAIL" "$TRAIL.1"
 kill -USR1 "$GW_PID"

@@ -24,7 +24,7 @@
 #include <event2/thread.h>
 #include <jansson.h>
 
-#include "audit.h"
+#include "audit/audit.h"
 #include "config.h"
 
 #define MAX_SAMPLES	(4 * 1024 * 1024)
@@ -149,7 +149,7 @@ bench(const char *dir, int seconds, unsigned nclients)
 	conf.commit_timeout_ms = 10000;
 	conf.queue_size = 65536;
 	memset(&r, 0, sizeof(r));
-	if ((r.audit = audit_open(&conf, "0", err, sizeof(err))) == NULL) {
+	if ((r.audit = audit_open(conf.file, conf.queue_size, "0", err, sizeof(err))) == NULL) {
 		fprintf(stderr, "audit_open: %s\n", err);
 		exit(1);
 	}

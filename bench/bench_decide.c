@@ -20,13 +20,13 @@
 
 #include <jansson.h>
 
-#include "action.h"
-#include "arena.h"
-#include "decide.h"
-#include "diag.h"
-#include "jsonfile.h"
-#include "policyset.h"
-#include "specifier.h"
+#include "engine/action.h"
+#include "util/arena.h"
+#include "engine/decide.h"
+#include "util/diag.h"
+#include "util/jsonfile.h"
+#include "engine/policyset.h"
+#include "engine/specifier.h"
 
 #define NROLES		50
 #define NSTMTS		20

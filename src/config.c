@@ -24,7 +24,9 @@
 #include <jansson.h>
 
 #include "config.h"
-#include "jsonfile.h"
+#include "engine/policyset.h"
+#include "util/jsonfile.h"
+#include "util/log.h"
 
 #define CONFIG_PTR_MAX		512
 #define CONFIG_LABEL_MAX	256
@@ -856,4 +858,30 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->dir);
 	free(cfg);
+}
+
+/* The policy files conf names, read and built (engine/policyset.h). */
+struct policyset *
+config_policy_load(const struct config *conf, struct diag *diag)
+{
+	struct jsonfile		**roles, *principals, *guardrails = NULL;
+	struct policyset	 *set = NULL;
+	size_t			  i, before = diag->nerrors;
+
+	if ((roles = calloc(conf->policy.nroles, sizeof(*roles))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < conf->policy.nroles; i++)
+		roles[i] = jsonfile_load(conf->policy.roles[i], diag);
+	principals = jsonfile_load(conf->policy.principals, diag);
+	if (conf->policy.guardrails != NULL)
+		guardrails = jsonfile_load(conf->policy.guardrails, diag);
+	if (diag->nerrors == before)
+		set = policyset_build((const struct jsonfile *const *)roles,
+		    conf->policy.nroles, principals, guardrails, diag);
+	for (i = 0; i < conf->policy.nroles; i++)
+		jsonfile_free(roles[i]);
+	free(roles);
+	jsonfile_free(principals);
+	jsonfile_free(guardrails);
+	return set;
 }

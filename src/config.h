@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "util/diag.h"
 
 #define CONFIG_DEFAULT_PATH	"/etc/ldgate/ldgate.json"
 
@@ -116,5 +116,12 @@ struct config {
  */
 struct config	*config_load(const char *path, struct diag *);
 void		 config_free(struct config *);
+
+/*
+ * Reads the policy files conf names and builds them into a policy set.
+ * Every problem goes to diag; returns NULL if there was an error.  The
+ * caller frees the result with policyset_free().
+ */
+struct policyset	*config_policy_load(const struct config *, struct diag *);
 
 #endif

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "log.h"
+#include "cmd/cmd.h"
+#include "util/log.h"
 
 static const struct {
 	const char	*name;

@@ -1,0 +1,172 @@
+#include <sys/socket.h>
+
+#include <getopt.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/ssl.h>
+
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "cmd/cmd.h"
+#include "config.h"
+#include "util/log.h"
+#include "engine/policyset.h"
+#include "audit/redact.h"
+#include "gateway/server.h"
+#include "gateway/tls.h"
+
+static void
+serve_usage(FILE *f)
+{
+	fputs("usage: ldgate serve [-c CONFIG] [-v]\n"
+	    "\n"
+	    "Runs the gateway in the foreground; the operator log goes to\n"
+	    "stderr.  SIGTERM or SIGINT stops accepting, lets requests in\n"
+	    "progress finish within shutdownTimeoutMs, and exits 0.\n"
+	    "\n"
+	    "  -c, --config CONFIG   configuration file (default "
+	    CONFIG_DEFAULT_PATH ")\n"
+	    "  -v, --verbose         debug messages too\n", f);
+}
+
+/* The upstream's address, once: IPv4 first, then whatever comes. */
+static int
+resolve_upstream(const char *host, char *out, size_t outlen)
+{
+	struct addrinfo	 hints, *res, *ai, *pick = NULL;
+	int		 rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		log_warnx("upstream %s: %s", host, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL && pick == NULL; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET)
+			pick = ai;
+	if (pick == NULL)
+		pick = res;
+	rc = getnameinfo(pick->ai_addr, pick->ai_addrlen, out, outlen, NULL, 0,
+	    NI_NUMERICHOST);
+	freeaddrinfo(res);
+	return rc == 0 ? 0 : -1;
+}
+
+/* start, configuration load and stop are accounted for in the trail. */
+static void
+record_event(struct audit *a, const char *event, const struct config *conf,
+    const struct policyset *set)
+{
+	json_t	*r = audit_event_new(event);
+
+	json_object_set_new(r, "version", json_string(LDGATE_VERSION));
+	json_object_set_new(r, "pid", json_integer(getpid()));
+	if (conf != NULL) {
+		json_object_set_new(r, "config", json_string(conf->path));
+		json_object_set_new(r, "policy", json_pack("{s:s}", "sha256",
+		    set->sha256));
+		json_object_set_new(r, "mode", json_string(conf->mode ==
+		    CONFIG_MODE_DRY_RUN ? "dry-run" : "enforce"));
+	}
+	if (audit_append(a, r) == -1)
+		log_warnx("audit queue full: %s record lost", event);
+}
+
+/* Opens the trail and its redaction key; runs the gateway; closes. */
+static int
+serve_audited(struct gateway *gw, struct config *conf, struct policyset *set)
+{
+	struct redact		*redact;
+	struct audit_stats	 st;
+	char			 err[512];
+	int			 rc;
+
+	if ((redact = redact_open(conf->audit.key_file, 1, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("audit key: %s", err);
+		return 1;
+	}
+	if ((gw->audit = audit_open(conf->audit.file, conf->audit.queue_size, set->sha256, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("audit trail: %s", err);
+		redact_free(redact);
+		return 1;
+	}
+	gw->redact = redact;
+	record_event(gw->audit, "start", NULL, NULL);
+	record_event(gw->audit, "config", conf, set);
+	log_info("configuration %s loaded; policy sha256 %s; audit trail %s",
+	    conf->path, set->sha256, conf->audit.file);
+	rc = server_run(gw);
+	record_event(gw->audit, "stop", NULL, NULL);
+	audit_close_stats(gw->audit, &st);
+	gw->audit = NULL;
+	log_info("audit trail: %llu records made durable in %llu group "
+	    "commits (%llu us each on average); %llu records failed",
+	    (unsigned long long)st.records, (unsigned long long)st.fsyncs,
+	    (unsigned long long)(st.fsyncs ? st.commit_us / st.fsyncs : 0),
+	    (unsigned long long)st.failed_records);
+	redact_free(redact);
+	return rc;
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config		*conf;
+	struct policyset	*set;
+	struct gateway		 gw;
+	const char		*path = NULL;
+	char			 err[256];
+	int			 ch, verbose = 0, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			serve_usage(stdout);
+			return 0;
+		default:
+			serve_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		serve_usage(stderr);
+		return EXIT_USAGE;
+	}
+	log_init("ldgate", verbose);
+	if (cmd_load(path, &conf, &set) == -1)
+		return 1;
+	memset(&gw, 0, sizeof(gw));
+	gw.conf = conf;
+	gw.policy = set;
+	rc = 1;
+	if ((gw.tls = tls_client_ctx_new(conf->upstream.ca_file, err,
+	    sizeof(err))) == NULL)
+		log_warnx("upstream TLS: %s", err);
+	else if (resolve_upstream(conf->upstream.host, gw.upstream_addr,
+	    sizeof(gw.upstream_addr)) == 0)
+		rc = serve_audited(&gw, conf, set);
+	SSL_CTX_free(gw.tls);
+	policyset_free(set);
+	config_free(conf);
+	return rc;
+}

@@ -1,0 +1,12 @@
+#include <string.h>
+
+#include "util/httpsyntax.h"
+
+int
+http_is_tchar(int c)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}

@@ -193,7 +193,7 @@ at_key(struct config_at *at, const struct config_at *parent, const char *key)
 {
 	const char	*dot = parent->label[0] != '\0' ? "." : "";
 
-	jsonptr_join(at->ptr, sizeof(at->ptr), parent->ptr, key);
+	jsonfile_ptr_join(at->ptr, sizeof(at->ptr), parent->ptr, key);
 	if (snprintf(at->label, sizeof(at->label), "%s%s%s", parent->label,
 	    dot, key) < 0)
 		at->label[0] = '\0';
@@ -203,7 +203,7 @@ at_key(struct config_at *at, const struct config_at *parent, const char *key)
 static void
 at_index(struct config_at *at, const struct config_at *parent, size_t i)
 {
-	jsonptr_join_index(at->ptr, sizeof(at->ptr), parent->ptr, i);
+	jsonfile_ptr_join_index(at->ptr, sizeof(at->ptr), parent->ptr, i);
 	if (snprintf(at->label, sizeof(at->label), "%s[%zu]", parent->label,
 	    i) < 0)
 		at->label[0] = '\0';
@@ -739,8 +739,8 @@ config_require(struct config_load *ld, const char *section, const char *key)
 	/* A present section of the wrong type was reported already. */
 	if (obj != NULL && !json_is_object(obj))
 		return;
-	jsonptr_join(sec, sizeof(sec), "", section);
-	jsonptr_join(ptr, sizeof(ptr), sec, key);
+	jsonfile_ptr_join(sec, sizeof(sec), "", section);
+	jsonfile_ptr_join(ptr, sizeof(ptr), sec, key);
 	jsonfile_error(ld->diag, ld->jf, ptr, "%s.%s: required key is missing",
 	    section, key);
 }
@@ -869,7 +869,7 @@ config_policy_load(const struct config *conf, struct diag *diag)
 	size_t			  i, before = diag->nerrors;
 
 	if ((roles = calloc(conf->policy.nroles, sizeof(*roles))) == NULL)
-		fatal("calloc");
+		log_fatal("calloc");
 	for (i = 0; i < conf->policy.nroles; i++)
 		roles[i] = jsonfile_load(conf->policy.roles[i], diag);
 	principals = jsonfile_load(conf->policy.principals, diag);

@@ -286,7 +286,7 @@ tail_scan(int fd, off_t size, struct audit_tail *t, char *err, size_t errlen)
 		start = line_start(buf, end - 1);
 		if (is_record(buf + start, end - 1 - start, &t->seq)) {
 			t->have = 1;
-			sha256_hex(buf + start, end - 1 - start, t->hash);
+			fingerprint_sha256_hex(buf + start, end - 1 - start, t->hash);
 			break;
 		}
 		if (tries == 1) {
@@ -546,7 +546,7 @@ line_add(struct audit *a, const char *text, size_t len, uint64_t *seq,
 	memcpy(a->a_buf + a->a_buflen, text, len);
 	memcpy(a->a_buf + a->a_buflen + len, tail, (size_t)n);
 	a->a_buflen += len + (size_t)n;
-	sha256_hex(a->a_buf + start, a->a_buflen - start, prev);
+	fingerprint_sha256_hex(a->a_buf + start, a->a_buflen - start, prev);
 	a->a_buf[a->a_buflen++] = '\n';
 	(*seq)++;
 	if (a->a_buflen >= AUDIT_WRITE_CHUNK)
@@ -568,9 +568,9 @@ record_text(json_t *rec, size_t *len)
 	if (json_is_object(rec)) {
 		json_object_del(rec, "seq");
 		json_object_del(rec, "prev");
-		jw_init(&w, 1024);
-		jw_value(&w, rec);
-		if ((text = jw_finish(&w, len)) != NULL)
+		jsonw_init(&w, 1024);
+		jsonw_value(&w, rec);
+		if ((text = jsonw_finish(&w, len)) != NULL)
 			text[--*len] = '\0';	/* the '}' */
 	}
 	json_decref(rec);

@@ -136,7 +136,7 @@ check_line(struct audit_verify *v, const char *path, unsigned long lineno,
 		if (v->records++ == 0)
 			v->seq_first = seq;
 		v->seq_last = seq;
-		sha256_hex(line, len - 1, v->last);
+		fingerprint_sha256_hex(line, len - 1, v->last);
 		snprintf(v->last_where, sizeof(v->last_where), "%s:%lu", path,
 		    lineno);
 	}

@@ -306,17 +306,17 @@ op_write(const struct redact *r, json_t *op, struct jsonw *w)
 	json_t		*m;
 	int		 first = 1;
 
-	jw_lit(w, "{");
+	jsonw_lit(w, "{");
 	json_object_foreach(op, key, m) {
-		jw_key(w, &first, key);
+		jsonw_key(w, &first, key);
 		if (strcmp(key, "value") != 0)
-			jw_value(w, m);
+			jsonw_value(w, m);
 		else if (redact_value(r, m, form) == 0)
-			jw_str(w, form);
+			jsonw_str(w, form);
 		else
 			w->failed = 1;
 	}
-	jw_lit(w, "}");
+	jsonw_lit(w, "}");
 }
 
 void
@@ -326,17 +326,17 @@ redact_patch_write(const struct redact *r, json_t *ops, struct jsonw *w)
 	size_t	 i;
 
 	if (!json_is_array(ops)) {
-		jw_lit(w, "null");
+		jsonw_lit(w, "null");
 		return;
 	}
-	jw_lit(w, "[");
+	jsonw_lit(w, "[");
 	json_array_foreach(ops, i, op) {
 		if (i > 0)
-			jw_lit(w, ",");
+			jsonw_lit(w, ",");
 		if (op_secret(op))
 			op_write(r, op, w);
 		else
-			jw_value(w, op);
+			jsonw_value(w, op);
 	}
-	jw_lit(w, "]");
+	jsonw_lit(w, "]");
 }

@@ -16,6 +16,7 @@
 #include "engine/policyset.h"
 #include "audit/redact.h"
 #include "gateway/server.h"
+#include "gateway/worker.h"
 #include "gateway/tls.h"
 
 static void

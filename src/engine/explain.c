@@ -5,19 +5,6 @@
 #include "util/jsonw.h"
 #include "engine/policy.h"
 
-json_t *
-explain_reason(const struct policy_stmt *ps)
-{
-	json_t	*r = json_deep_copy(ps->source);
-
-	json_object_set_new(r, "role_name", json_string(ps->role_name));
-	if (ps->role_key != NULL)
-		json_object_set_new(r, "role_key", json_string(ps->role_key));
-	else
-		json_object_set_new(r, "guardrail", json_true());
-	return r;
-}
-
 /*
  * The JSON form is the text form parsed: explain_write is the one place
  * that knows an entry's shape.  The 403 body and `ldgate eval` are rare;
@@ -33,11 +20,11 @@ explain_access(json_t *allowed, json_t *denied, const char *action,
 	size_t		 len;
 	int		 first = 1;
 
-	jw_init(&w, 512);
-	jw_lit(&w, "[");
+	jsonw_init(&w, 512);
+	jsonw_lit(&w, "[");
 	explain_write(&w, &first, action, resource, r);
-	jw_lit(&w, "]");
-	if ((text = jw_finish(&w, &len)) == NULL)
+	jsonw_lit(&w, "]");
+	if ((text = jsonw_finish(&w, &len)) == NULL)
 		return;
 	if ((entries = json_loadb(text, len, 0, NULL)) != NULL)
 		json_array_extend(r->allow ? allowed : denied, entries);
@@ -50,11 +37,11 @@ static void
 entry_open(struct jsonw *w, int *first, const char *action,
     const char *resource)
 {
-	jw_sep(w, first);
-	jw_lit(w, "{\"action\":");
-	jw_str(w, action);
-	jw_lit(w, ",\"resource\":");
-	jw_str(w, resource);
+	jsonw_sep(w, first);
+	jsonw_lit(w, "{\"action\":");
+	jsonw_str(w, action);
+	jsonw_lit(w, ",\"resource\":");
+	jsonw_str(w, resource);
 }
 
 void
@@ -65,20 +52,20 @@ explain_write(struct jsonw *w, int *first, const char *action,
 
 	if (r->implicit) {
 		entry_open(w, first, action, resource);
-		jw_lit(w, ",\"reason\":null,\"implicit\":true}");
+		jsonw_lit(w, ",\"reason\":null,\"implicit\":true}");
 		return;
 	}
 	for (i = 0; i < r->nreasons; i++) {
 		entry_open(w, first, action, resource);
-		jw_lit(w, ",\"reason\":");
-		jw_raw(w, r->reasons[i]->reason_text,
+		jsonw_lit(w, ",\"reason\":");
+		jsonw_raw(w, r->reasons[i]->reason_text,
 		    r->reasons[i]->reason_len);
-		jw_lit(w, "}");
+		jsonw_lit(w, "}");
 	}
 	if (r->nmore > 0) {
 		entry_open(w, first, action, resource);
-		jw_lit(w, ",\"moreStatements\":");
-		jw_int(w, (long long)r->nmore);
-		jw_lit(w, "}");
+		jsonw_lit(w, ",\"moreStatements\":");
+		jsonw_int(w, (long long)r->nmore);
+		jsonw_lit(w, "}");
 	}
 }

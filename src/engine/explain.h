@@ -13,11 +13,6 @@ struct decide_result;
 struct jsonw;
 struct policy_stmt;
 
-/* A new object: the statement as written plus role_name (and role_key,
- * or "guardrail": true).  policy.c makes each statement's reason_text
- * from it once, at load. */
-json_t	*explain_reason(const struct policy_stmt *);
-
 /*
  * Appends the entries for one access to allowed or denied (both arrays,
  * borrowed): {"action", "resource", "reason"} per deciding statement, or

@@ -8,7 +8,6 @@
 #include "engine/action.h"
 #include "util/arena.h"
 #include "util/diag.h"
-#include "engine/explain.h"
 #include "engine/glob.h"
 #include "util/jsonfile.h"
 #include "util/jsonw.h"
@@ -76,7 +75,7 @@ expansion_add(struct expansion *e, const char *s, size_t len)
 		return;
 	}
 	if ((p = strndup(s, len)) == NULL)
-		fatal("strndup");
+		log_fatal("strndup");
 	e->v[e->n++] = p;
 }
 
@@ -98,7 +97,7 @@ expand(const char *prefix, size_t plen, const char *rest, const json_t *attrs,
 	ref = attr_next(rest, &name, &namelen, &reflen, &bad);
 	if (ref == NULL || bad) {
 		if ((buf = malloc(plen + strlen(rest) + 1)) == NULL)
-			fatal("malloc");
+			log_fatal("malloc");
 		memcpy(buf, prefix, plen);
 		strcpy(buf + plen, rest);
 		expansion_add(e, buf, plen + strlen(rest));
@@ -122,7 +121,7 @@ expand(const char *prefix, size_t plen, const char *rest, const json_t *attrs,
 		}
 		vlen = strlen(val);
 		if ((buf = malloc(n + vlen + 1)) == NULL)
-			fatal("malloc");
+			log_fatal("malloc");
 		memcpy(buf, prefix, plen);
 		memcpy(buf + plen, rest, ref - rest);
 		memcpy(buf + n, val, vlen);
@@ -169,7 +168,7 @@ check_error(struct stmt_check *c, const char *key, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (key != NULL)
-		jsonptr_join(ptr, sizeof(ptr), c->ptr, key);
+		jsonfile_ptr_join(ptr, sizeof(ptr), c->ptr, key);
 	else
 		snprintf(ptr, sizeof(ptr), "%s", c->ptr);
 	jsonfile_error(c->diag, c->o->file, ptr, "%s[%zu]%s%s: %s", c->o->who,
@@ -266,12 +265,12 @@ check_list(struct stmt_check *c, const json_t *stmt, const char *key,
 		check_error(c, key, "must be an array of strings");
 		return 0;
 	}
-	jsonptr_join(base, sizeof(base), c->ptr, key);
+	jsonfile_ptr_join(base, sizeof(base), c->ptr, key);
 	json_array_foreach(arr, i, el) {
 		const char	*s = json_string_value(el);
 		int		 rc;
 
-		jsonptr_join_index(ptr, sizeof(ptr), base, i);
+		jsonfile_ptr_join_index(ptr, sizeof(ptr), base, i);
 		if (s == NULL) {
 			jsonfile_error(c->diag, c->o->file, ptr, "%s[%zu].%s[%zu]: "
 			    "must be a string", c->o->who, c->index, key, i);
@@ -385,7 +384,7 @@ policy_validate(const struct policy_origin *o, const json_t *stmts,
 		c.diag = diag;
 		c.attrs_used = attrs_used;
 		c.index = i;
-		jsonptr_join_index(c.ptr, sizeof(c.ptr), o->ptr, i);
+		jsonfile_ptr_join_index(c.ptr, sizeof(c.ptr), o->ptr, i);
 		check_stmt(&c, stmt);
 		errors += c.errors;
 	}
@@ -420,7 +419,7 @@ compile_resources(struct arena *arena, const json_t *arr, const json_t *attrs,
 			return -1;
 		}
 		if ((specs = reallocarray(specs, n + e.n, sizeof(*specs))) == NULL)
-			fatal("reallocarray");
+			log_fatal("reallocarray");
 		for (j = 0; j < e.n; j++) {
 			if (specifier_parse(arena, e.v[j], SPEC_PATTERN,
 			    &specs[n], perr, sizeof(perr)) == -1) {
@@ -481,10 +480,27 @@ vec_push(struct policy_vec *vec)
 		vec->cap = vec->cap ? vec->cap * 2 : 16;
 		if ((vec->v = reallocarray(vec->v, vec->cap,
 		    sizeof(*vec->v))) == NULL)
-			fatal("reallocarray");
+			log_fatal("reallocarray");
 	}
 	memset(&vec->v[vec->n], 0, sizeof(vec->v[0]));
 	return &vec->v[vec->n++];
+}
+
+/*
+ * A statement as the reason for a decision: a new object, the statement as
+ * written plus role_name (and role_key, or "guardrail": true).
+ */
+static json_t *
+stmt_reason(const struct policy_stmt *ps)
+{
+	json_t	*r = json_deep_copy(ps->source);
+
+	json_object_set_new(r, "role_name", json_string(ps->role_name));
+	if (ps->role_key != NULL)
+		json_object_set_new(r, "role_key", json_string(ps->role_key));
+	else
+		json_object_set_new(r, "guardrail", json_true());
+	return r;
 }
 
 /*
@@ -505,13 +521,13 @@ compile_reason(struct arena *arena, struct policy_stmt *ps,
 		ps->reason_len = cache->len;
 		return;
 	}
-	if ((r = explain_reason(ps)) == NULL)
-		fatalx("out of memory");
-	jw_init(&w, 256);
-	jw_value(&w, r);
+	if ((r = stmt_reason(ps)) == NULL)
+		log_fatalx("out of memory");
+	jsonw_init(&w, 256);
+	jsonw_value(&w, r);
 	json_decref(r);
-	if ((text = jw_finish(&w, &len)) == NULL)
-		fatalx("out of memory");
+	if ((text = jsonw_finish(&w, &len)) == NULL)
+		log_fatalx("out of memory");
 	ps->reason_text = arena_strndup(arena, text, len);
 	ps->reason_len = len;
 	free(text);

@@ -32,8 +32,9 @@ struct policy_stmt {
 	unsigned		 role;		/* index among its holder's roles */
 	const char		*role_key;	/* NULL for a guardrail */
 	const char		*role_name;
-	/* explain_reason() of this statement as JSON text, made once here
-	 * because every decision record carries it. */
+	/* The statement as a decision's reason (as written, plus role_name
+	 * and role_key or "guardrail"), JSON text made once at load because
+	 * every decision record carries it. */
 	const char		*reason_text;
 	size_t			 reason_len;
 };

@@ -50,7 +50,7 @@ role_string(struct loader *l, const struct jsonfile *jf, const char *ptr,
 		return NULL;
 	}
 	if (!json_is_string(v)) {
-		jsonfile_error(l->diag, jf, jsonptr_join(p, sizeof(p), ptr, key),
+		jsonfile_error(l->diag, jf, jsonfile_ptr_join(p, sizeof(p), ptr, key),
 		    "%s: \"%s\" must be a string", who, key);
 		return NULL;
 	}
@@ -66,7 +66,7 @@ role_check_keys(struct loader *l, const struct jsonfile *jf, const char *ptr,
 	char		 p[PTR_MAX];
 
 	json_object_foreach(role, key, v) {
-		jsonptr_join(p, sizeof(p), ptr, key);
+		jsonfile_ptr_join(p, sizeof(p), ptr, key);
 		if (strcmp(key, "basePermissions") == 0 &&
 		    ((bp = json_string_value(v)) == NULL ||
 		    strcmp(bp, "no_access") != 0))
@@ -112,7 +112,7 @@ role_push(struct loader *l)
 		l->cap = l->cap ? l->cap * 2 : 16;
 		set->roles = reallocarray(set->roles, l->cap, sizeof(*set->roles));
 		if (set->roles == NULL)
-			fatal("reallocarray");
+			log_fatal("reallocarray");
 	}
 	memset(&set->roles[set->nroles], 0, sizeof(set->roles[0]));
 	return &set->roles[set->nroles++];
@@ -135,10 +135,10 @@ load_role(struct loader *l, const struct jsonfile *jf, const char *ptr,
 	key = role_string(l, jf, ptr, obj, "key", "role", 1);
 	snprintf(who, sizeof(who), "role \"%s\"", key ? key : "?");
 	if (key != NULL && !role_key_ok(key))
-		jsonfile_error(l->diag, jf, jsonptr_join(pptr, sizeof(pptr), ptr,
+		jsonfile_error(l->diag, jf, jsonfile_ptr_join(pptr, sizeof(pptr), ptr,
 		    "key"), "%s: a key holds letters, digits, '.', '_', '-'", who);
 	if (key != NULL && role_find(l->set, key) != NULL)
-		jsonfile_error(l->diag, jf, jsonptr_join(pptr, sizeof(pptr), ptr,
+		jsonfile_error(l->diag, jf, jsonfile_ptr_join(pptr, sizeof(pptr), ptr,
 		    "key"), "%s: defined twice", who);
 	role_check_keys(l, jf, ptr, obj, who);
 	r = role_push(l);
@@ -154,7 +154,7 @@ load_role(struct loader *l, const struct jsonfile *jf, const char *ptr,
 	}
 	snprintf(who, sizeof(who), "role \"%s\": policy", r->key);
 	o.file = jf;
-	o.ptr = jsonptr_join(pptr, sizeof(pptr), ptr, "policy");
+	o.ptr = jsonfile_ptr_join(pptr, sizeof(pptr), ptr, "policy");
 	o.who = who;
 	o.guardrail = 0;
 	policy_validate(&o, r->policy, r->attrs_used, l->diag);
@@ -177,7 +177,7 @@ load_roles_file(struct loader *l, const struct jsonfile *jf)
 		json_object_foreach(root, key, v)
 			if (strcmp(key, "items") != 0 && key[0] != '_' &&
 			    strcmp(key, "totalCount") != 0)
-				jsonfile_error(l->diag, jf, jsonptr_join(ptr,
+				jsonfile_error(l->diag, jf, jsonfile_ptr_join(ptr,
 				    sizeof(ptr), "", key), "roles listing: "
 				    "unknown key \"%s\"", key);
 		items = json_object_get(root, "items");
@@ -187,11 +187,11 @@ load_roles_file(struct loader *l, const struct jsonfile *jf)
 			return;
 		}
 		json_array_foreach(items, i, v)
-			load_role(l, jf, jsonptr_join_index(ptr, sizeof(ptr),
+			load_role(l, jf, jsonfile_ptr_join_index(ptr, sizeof(ptr),
 			    "/items", i), v);
 	} else if (json_is_array(root)) {
 		json_array_foreach(root, i, v)
-			load_role(l, jf, jsonptr_join_index(ptr, sizeof(ptr), "",
+			load_role(l, jf, jsonfile_ptr_join_index(ptr, sizeof(ptr), "",
 			    i), v);
 	} else
 		load_role(l, jf, "", root);
@@ -228,7 +228,7 @@ principal_tokens(struct loader *l, const struct jsonfile *jf, const char *ptr,
 	char		 tptr[PTR_MAX], base[PTR_MAX];
 	size_t		 i;
 
-	jsonptr_join(base, sizeof(base), ptr, "tokens");
+	jsonfile_ptr_join(base, sizeof(base), ptr, "tokens");
 	if (toks == NULL) {
 		jsonfile_error(l->diag, jf, ptr, "%s: missing \"tokens\"", who);
 		return;
@@ -240,7 +240,7 @@ principal_tokens(struct loader *l, const struct jsonfile *jf, const char *ptr,
 	}
 	fps = arena_calloc(l->set->arena, json_array_size(toks), sizeof(*fps));
 	json_array_foreach(toks, i, t) {
-		jsonptr_join_index(tptr, sizeof(tptr), base, i);
+		jsonfile_ptr_join_index(tptr, sizeof(tptr), base, i);
 		if (!json_is_string(t) || !fingerprint_ok(json_string_value(t))) {
 			jsonfile_error(l->diag, jf, tptr, "%s: tokens[%zu]: not a "
 			    "fingerprint: want \"sha256:\" and 64 lowercase hex "
@@ -263,14 +263,14 @@ principal_attrs(struct loader *l, const struct jsonfile *jf, const char *ptr,
 	size_t		 i;
 
 	if (!json_is_object(attrs)) {
-		jsonfile_error(l->diag, jf, jsonptr_join(aptr, sizeof(aptr), ptr,
+		jsonfile_error(l->diag, jf, jsonfile_ptr_join(aptr, sizeof(aptr), ptr,
 		    "roleAttributes"), "%s: \"roleAttributes\" must be an "
 		    "object of name: [values]", who);
 		return;
 	}
 	json_object_foreach(attrs, name, vals) {
-		jsonptr_join(aptr, sizeof(aptr), ptr, "roleAttributes");
-		jsonptr_join(aptr, sizeof(aptr), aptr, name);
+		jsonfile_ptr_join(aptr, sizeof(aptr), ptr, "roleAttributes");
+		jsonfile_ptr_join(aptr, sizeof(aptr), aptr, name);
 		if (!json_is_array(vals) || json_array_size(vals) == 0) {
 			jsonfile_error(l->diag, jf, aptr, "%s: roleAttributes.%s: "
 			    "must be a non-empty array of strings", who, name);
@@ -279,7 +279,7 @@ principal_attrs(struct loader *l, const struct jsonfile *jf, const char *ptr,
 		json_array_foreach(vals, i, v)
 			if (!json_is_string(v) ||
 			    !policy_attr_value_ok(json_string_value(v)))
-				jsonfile_error(l->diag, jf, jsonptr_join_index(vptr,
+				jsonfile_error(l->diag, jf, jsonfile_ptr_join_index(vptr,
 				    sizeof(vptr), aptr, i), "%s: roleAttributes."
 				    "%s[%zu]: a value holds key characters and "
 				    "'*' only", who, name, i);
@@ -314,7 +314,7 @@ principal_roles(struct loader *l, const struct jsonfile *jf, const char *ptr,
 	char			 base[PTR_MAX], rptr[PTR_MAX];
 	size_t			 i, j;
 
-	jsonptr_join(base, sizeof(base), ptr, "roles");
+	jsonfile_ptr_join(base, sizeof(base), ptr, "roles");
 	if (!json_is_array(roles)) {
 		jsonfile_error(l->diag, jf, roles ? base : ptr, "%s: \"roles\" "
 		    "must be an array of role keys", who);
@@ -327,7 +327,7 @@ principal_roles(struct loader *l, const struct jsonfile *jf, const char *ptr,
 	}
 	held = arena_calloc(l->set->arena, json_array_size(roles), sizeof(*held));
 	json_array_foreach(roles, i, k) {
-		jsonptr_join_index(rptr, sizeof(rptr), base, i);
+		jsonfile_ptr_join_index(rptr, sizeof(rptr), base, i);
 		if (!json_is_string(k) || (r = role_find(l->set,
 		    json_string_value(k))) == NULL) {
 			jsonfile_error(l->diag, jf, rptr, "%s: roles[%zu]: unknown "
@@ -373,7 +373,7 @@ load_principal(struct loader *l, const struct jsonfile *jf, const char *ptr,
 		if (strcmp(key, "name") != 0 && strcmp(key, "tokens") != 0 &&
 		    strcmp(key, "roles") != 0 &&
 		    strcmp(key, "roleAttributes") != 0)
-			jsonfile_error(l->diag, jf, jsonptr_join(kptr,
+			jsonfile_error(l->diag, jf, jsonfile_ptr_join(kptr,
 			    sizeof(kptr), ptr, key), "%s: unknown key \"%s\"",
 			    who, key);
 	principal_tokens(l, jf, ptr, obj, p, who);
@@ -443,7 +443,7 @@ load_principals(struct loader *l, const struct jsonfile *jf)
 	l->set->principals = arena_calloc(l->set->arena,
 	    json_array_size(jf->root), sizeof(struct principal));
 	json_array_foreach(jf->root, i, v) {
-		load_principal(l, jf, jsonptr_join_index(ptr, sizeof(ptr), "", i),
+		load_principal(l, jf, jsonfile_ptr_join_index(ptr, sizeof(ptr), "", i),
 		    v, &l->set->principals[i]);
 		l->set->nprincipals++;
 	}
@@ -525,8 +525,8 @@ hash_policy(struct policyset *set)
 	char	*text;
 
 	if ((text = json_dumps(set->docs, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		fatalx("json_dumps");
-	sha256_hex(text, strlen(text), set->sha256);
+		log_fatalx("json_dumps");
+	fingerprint_sha256_hex(text, strlen(text), set->sha256);
 	free(text);
 }
 
@@ -541,7 +541,7 @@ policyset_build(const struct jsonfile *const *roles, size_t nroles,
 	memset(&l, 0, sizeof(l));
 	l.diag = diag;
 	if ((l.set = calloc(1, sizeof(*l.set))) == NULL)
-		fatal("calloc");
+		log_fatal("calloc");
 	l.set->arena = arena_new();
 	l.set->docs = json_array();
 	for (i = 0; i < nroles; i++) {

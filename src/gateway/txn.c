@@ -24,9 +24,10 @@
 #include "gateway/reply.h"
 #include "gateway/resolve.h"
 #include "request/route.h"
-#include "gateway/server.h"
+#include "gateway/client.h"
 #include "gateway/txn.h"
 #include "gateway/upstream.h"
+#include "gateway/worker.h"
 
 #define TXN_ID_LEN		AUDIT_ID_LEN
 #define TXN_MAX_OVERRIDES	4
@@ -95,7 +96,9 @@ txn_free(struct txn *t)
 	TAILQ_REMOVE(&w->txns, t, link);
 	w->ntxns--;
 	free(t);
-	server_txn_done(w);
+	/* Shutdown waits for the last request (server.c drains). */
+	if (w->stopping && w->ntxns == 0)
+		worker_timer_arm(w->drain_timer, 0);
 }
 
 static void
@@ -685,7 +688,7 @@ txn_framing(struct txn *t, const struct evkeyvalq *in)
 		return "more than one Content-Length header";
 	if (ncl > 0 && nte > 0)
 		return "both Content-Length and Transfer-Encoding";
-	if (server_header_folded(t->w, evhttp_request_get_connection(t->req))) {
+	if (client_header_folded(t->w, evhttp_request_get_connection(t->req))) {
 		/* The stream can no longer be trusted: close after the 400. */
 		t->close_conn = 1;
 		return "a header line is folded (obs-fold, RFC 9112 section 5.2)";

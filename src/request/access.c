@@ -78,21 +78,21 @@ explain_list(const struct access_verdict *v, const struct access_object *obj,
 	size_t	i;
 	int	first = 1;
 
-	jw_lit(w, "[");
+	jsonw_lit(w, "[");
 	for (i = 0; i < v->n; i++)
 		if (v->r[i].allow == allow)
 			explain_write(w, &first, action_name(v->bits[i]),
 			    obj->text, &v->r[i]);
-	jw_lit(w, "]");
+	jsonw_lit(w, "]");
 }
 
 void
 access_explain_write(const struct access_verdict *v,
     const struct access_object *obj, struct jsonw *w)
 {
-	jw_lit(w, "{\"allowed\":");
+	jsonw_lit(w, "{\"allowed\":");
 	explain_list(v, obj, 1, w);
-	jw_lit(w, ",\"denied\":");
+	jsonw_lit(w, ",\"denied\":");
 	explain_list(v, obj, 0, w);
-	jw_lit(w, "}");
+	jsonw_lit(w, "}");
 }

@@ -186,7 +186,7 @@ ct_param_value(const char **pp, char *val, size_t valsz)
 	size_t		 n = 0;
 
 	if (*p != '"') {
-		while (http_is_tchar((unsigned char)*p)) {
+		while (httpsyntax_is_tchar((unsigned char)*p)) {
 			if (n + 1 < valsz)
 				val[n++] = *p;
 			p++;
@@ -244,7 +244,7 @@ ct_params(const char *p, char *err, size_t errlen)
 		p = skip_ows(p + 1);
 		if (*p == ';' || *p == '\0')
 			continue;
-		for (name = p; http_is_tchar((unsigned char)*p); p++)
+		for (name = p; httpsyntax_is_tchar((unsigned char)*p); p++)
 			;
 		namelen = (size_t)(p - name);
 		if (namelen == 0 || *p++ != '=' ||
@@ -263,11 +263,11 @@ media_type_len(const char *p)
 {
 	size_t	n = 0, sub;
 
-	while (http_is_tchar((unsigned char)p[n]))
+	while (httpsyntax_is_tchar((unsigned char)p[n]))
 		n++;
 	if (n == 0 || p[n] != '/')
 		return 0;
-	for (sub = n + 1; http_is_tchar((unsigned char)p[sub]); sub++)
+	for (sub = n + 1; httpsyntax_is_tchar((unsigned char)p[sub]); sub++)
 		;
 	return sub > n + 1 ? sub : 0;
 }

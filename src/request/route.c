@@ -174,7 +174,7 @@ method_copy(char *dst, const char *src)
 	if (n == 0 || n > ROUTE_METHOD_MAX)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (!http_is_tchar((unsigned char)src[i])) {
+		if (!httpsyntax_is_tchar((unsigned char)src[i])) {
 			dst[0] = '\0';
 			return -1;
 		}

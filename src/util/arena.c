@@ -26,7 +26,7 @@ arena_new(void)
 	struct arena	*a;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
-		fatal("arena_new");
+		log_fatal("arena_new");
 	return a;
 }
 
@@ -51,7 +51,7 @@ arena_grow(struct arena *a, size_t need)
 	size_t			 size = need > ARENA_BLOCK_SIZE ? need : ARENA_BLOCK_SIZE;
 
 	if ((b = calloc(1, sizeof(*b) + size)) == NULL)
-		fatal("arena_grow");
+		log_fatal("arena_grow");
 	b->size = size;
 	b->next = a->head;
 	a->head = b;
@@ -79,7 +79,7 @@ void *
 arena_calloc(struct arena *a, size_t n, size_t sz)
 {
 	if (sz != 0 && n > SIZE_MAX / sz)
-		fatalx("arena_calloc: overflow");
+		log_fatalx("arena_calloc: overflow");
 	return arena_alloc(a, n * sz);
 }
 

@@ -30,7 +30,7 @@ sha256_fetch(void)
 }
 
 void
-sha256_hex(const void *data, size_t len, char out[65])
+fingerprint_sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char	md[SHA256_DIGEST_LENGTH];
 
@@ -45,5 +45,5 @@ void
 fingerprint(const char *token, size_t len, char out[FINGERPRINT_LEN + 1])
 {
 	memcpy(out, "sha256:", 7);
-	sha256_hex(token, len, out + 7);
+	fingerprint_sha256_hex(token, len, out + 7);
 }

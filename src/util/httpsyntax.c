@@ -3,7 +3,7 @@
 #include "util/httpsyntax.h"
 
 int
-http_is_tchar(int c)
+httpsyntax_is_tchar(int c)
 {
 	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 	    (c >= '0' && c <= '9'))

@@ -6,6 +6,6 @@
 #define LDGATE_HTTPSYNTAX_H
 
 /* RFC 9110 section 5.6.2 tchar: a character allowed in a token. */
-int	http_is_tchar(int c);
+int	httpsyntax_is_tchar(int c);
 
 #endif

@@ -203,7 +203,7 @@ jsonptr_base(char *buf, size_t bufsz, const char *base)
 }
 
 char *
-jsonptr_join(char *buf, size_t bufsz, const char *base, const char *token)
+jsonfile_ptr_join(char *buf, size_t bufsz, const char *base, const char *token)
 {
 	const char	*esc;
 	size_t		 len, n;
@@ -229,10 +229,10 @@ jsonptr_join(char *buf, size_t bufsz, const char *base, const char *token)
 }
 
 char *
-jsonptr_join_index(char *buf, size_t bufsz, const char *base, size_t index)
+jsonfile_ptr_join_index(char *buf, size_t bufsz, const char *base, size_t index)
 {
 	char	token[32];
 
 	snprintf(token, sizeof(token), "%zu", index);
-	return jsonptr_join(buf, bufsz, base, token);
+	return jsonfile_ptr_join(buf, bufsz, base, token);
 }

@@ -45,9 +45,9 @@ void	jsonfile_warn(struct diag *, const struct jsonfile *, const char *ptr,
  * and '/' per RFC 6901.  Returns buf.  Truncates silently; pointers are
  * only used for messages.
  */
-char	*jsonptr_join(char *buf, size_t bufsz, const char *base,
+char	*jsonfile_ptr_join(char *buf, size_t bufsz, const char *base,
 	    const char *token);
-char	*jsonptr_join_index(char *buf, size_t bufsz, const char *base,
+char	*jsonfile_ptr_join_index(char *buf, size_t bufsz, const char *base,
 	    size_t index);
 
 #endif

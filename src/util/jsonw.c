@@ -8,14 +8,14 @@
 #define JW_MIN_CAP	256
 
 void
-jw_init(struct jsonw *w, size_t hint)
+jsonw_init(struct jsonw *w, size_t hint)
 {
 	memset(w, 0, sizeof(*w));
 	w->cap = hint;
 }
 
 void
-jw_free(struct jsonw *w)
+jsonw_free(struct jsonw *w)
 {
 	free(w->buf);
 	memset(w, 0, sizeof(*w));
@@ -23,7 +23,7 @@ jw_free(struct jsonw *w)
 
 /* Room for n more bytes and a NUL; 0, or -1 (w->failed set). */
 static int
-jw_reserve(struct jsonw *w, size_t n)
+jsonw_reserve(struct jsonw *w, size_t n)
 {
 	size_t	 cap;
 	char	*nbuf;
@@ -50,9 +50,9 @@ jw_reserve(struct jsonw *w, size_t n)
 }
 
 void
-jw_raw(struct jsonw *w, const char *s, size_t n)
+jsonw_raw(struct jsonw *w, const char *s, size_t n)
 {
-	if (jw_reserve(w, n) == -1)
+	if (jsonw_reserve(w, n) == -1)
 		return;
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
@@ -88,92 +88,92 @@ utf8_len(const unsigned char *s, size_t n)
 
 /* The escape for a byte below 0x20, '"' or '\'. */
 static void
-jw_escape(struct jsonw *w, unsigned char c)
+jsonw_escape(struct jsonw *w, unsigned char c)
 {
 	static const char	hex[] = "0123456789ABCDEF";
 	char			esc[6] = { '\\', 'u', '0', '0' };
 
 	switch (c) {
-	case '"':  jw_lit(w, "\\\""); return;
-	case '\\': jw_lit(w, "\\\\"); return;
-	case '\b': jw_lit(w, "\\b"); return;
-	case '\f': jw_lit(w, "\\f"); return;
-	case '\n': jw_lit(w, "\\n"); return;
-	case '\r': jw_lit(w, "\\r"); return;
-	case '\t': jw_lit(w, "\\t"); return;
+	case '"':  jsonw_lit(w, "\\\""); return;
+	case '\\': jsonw_lit(w, "\\\\"); return;
+	case '\b': jsonw_lit(w, "\\b"); return;
+	case '\f': jsonw_lit(w, "\\f"); return;
+	case '\n': jsonw_lit(w, "\\n"); return;
+	case '\r': jsonw_lit(w, "\\r"); return;
+	case '\t': jsonw_lit(w, "\\t"); return;
 	}
 	/* Upper-case hex, as jansson writes it. */
 	esc[4] = hex[c >> 4];
 	esc[5] = hex[c & 0xf];
-	jw_raw(w, esc, sizeof(esc));
+	jsonw_raw(w, esc, sizeof(esc));
 }
 
 void
-jw_strn(struct jsonw *w, const char *str, size_t n)
+jsonw_strn(struct jsonw *w, const char *str, size_t n)
 {
 	const unsigned char	*s = (const unsigned char *)str;
 	size_t			 i = 0, run, seq;
 
-	jw_lit(w, "\"");
+	jsonw_lit(w, "\"");
 	while (i < n) {
 		/* Copy the longest run that needs nothing done. */
 		for (run = i; run < n && s[run] >= 0x20 && s[run] < 0x80 &&
 		    s[run] != '"' && s[run] != '\\'; run++)
 			;
-		jw_raw(w, str + i, run - i);
+		jsonw_raw(w, str + i, run - i);
 		if ((i = run) == n)
 			break;
 		if (s[i] < 0x80) {
-			jw_escape(w, s[i++]);
+			jsonw_escape(w, s[i++]);
 		} else if ((seq = utf8_len(s + i, n - i)) > 0) {
-			jw_raw(w, str + i, seq);
+			jsonw_raw(w, str + i, seq);
 			i += seq;
 		} else {
-			jw_lit(w, "\xef\xbf\xbd");	/* U+FFFD */
+			jsonw_lit(w, "\xef\xbf\xbd");	/* U+FFFD */
 			i++;
 		}
 	}
-	jw_lit(w, "\"");
+	jsonw_lit(w, "\"");
 }
 
 void
-jw_str(struct jsonw *w, const char *s)
+jsonw_str(struct jsonw *w, const char *s)
 {
 	if (s == NULL)
-		jw_lit(w, "null");
+		jsonw_lit(w, "null");
 	else
-		jw_strn(w, s, strlen(s));
+		jsonw_strn(w, s, strlen(s));
 }
 
 void
-jw_int(struct jsonw *w, long long v)
+jsonw_int(struct jsonw *w, long long v)
 {
 	char	num[24];
 	int	n;
 
 	n = snprintf(num, sizeof(num), "%lld", v);
-	jw_raw(w, num, (size_t)n);
+	jsonw_raw(w, num, (size_t)n);
 }
 
 void
-jw_sep(struct jsonw *w, int *first)
+jsonw_sep(struct jsonw *w, int *first)
 {
 	if (!*first)
-		jw_lit(w, ",");
+		jsonw_lit(w, ",");
 	*first = 0;
 }
 
 void
-jw_key(struct jsonw *w, int *first, const char *key)
+jsonw_key(struct jsonw *w, int *first, const char *key)
 {
-	jw_sep(w, first);
-	jw_str(w, key);
-	jw_lit(w, ":");
+	jsonw_sep(w, first);
+	jsonw_str(w, key);
+	jsonw_lit(w, ":");
 }
 
 /* A real as jansson prints it: rare in a record, so jansson does it. */
 static void
-jw_real(struct jsonw *w, json_t *v)
+jsonw_real(struct jsonw *w, json_t *v)
 {
 	char	*s;
 
@@ -181,12 +181,12 @@ jw_real(struct jsonw *w, json_t *v)
 		w->failed = 1;
 		return;
 	}
-	jw_raw(w, s, strlen(s));
+	jsonw_raw(w, s, strlen(s));
 	free(s);
 }
 
 void
-jw_value(struct jsonw *w, json_t *v)
+jsonw_value(struct jsonw *w, json_t *v)
 {
 	const char	*key;
 	json_t		*m;
@@ -195,50 +195,50 @@ jw_value(struct jsonw *w, json_t *v)
 
 	switch (v != NULL ? json_typeof(v) : JSON_NULL) {
 	case JSON_OBJECT:
-		jw_lit(w, "{");
+		jsonw_lit(w, "{");
 		json_object_foreach(v, key, m) {
-			jw_key(w, &first, key);
-			jw_value(w, m);
+			jsonw_key(w, &first, key);
+			jsonw_value(w, m);
 		}
-		jw_lit(w, "}");
+		jsonw_lit(w, "}");
 		break;
 	case JSON_ARRAY:
-		jw_lit(w, "[");
+		jsonw_lit(w, "[");
 		for (i = 0; i < json_array_size(v); i++) {
 			if (i > 0)
-				jw_lit(w, ",");
-			jw_value(w, json_array_get(v, i));
+				jsonw_lit(w, ",");
+			jsonw_value(w, json_array_get(v, i));
 		}
-		jw_lit(w, "]");
+		jsonw_lit(w, "]");
 		break;
 	case JSON_STRING:
-		jw_strn(w, json_string_value(v), json_string_length(v));
+		jsonw_strn(w, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
-		jw_int(w, (long long)json_integer_value(v));
+		jsonw_int(w, (long long)json_integer_value(v));
 		break;
 	case JSON_REAL:
-		jw_real(w, v);
+		jsonw_real(w, v);
 		break;
 	case JSON_TRUE:
-		jw_lit(w, "true");
+		jsonw_lit(w, "true");
 		break;
 	case JSON_FALSE:
-		jw_lit(w, "false");
+		jsonw_lit(w, "false");
 		break;
 	case JSON_NULL:
-		jw_lit(w, "null");
+		jsonw_lit(w, "null");
 		break;
 	}
 }
 
 char *
-jw_finish(struct jsonw *w, size_t *len)
+jsonw_finish(struct jsonw *w, size_t *len)
 {
 	char	*buf;
 
-	if (jw_reserve(w, 0) == -1) {
-		jw_free(w);
+	if (jsonw_reserve(w, 0) == -1) {
+		jsonw_free(w);
 		return NULL;
 	}
 	buf = w->buf;

@@ -7,7 +7,7 @@
  *
  * Errors are sticky: a failed allocation sets w->failed and later calls do
  * nothing, so a record is written call after call and checked once, at
- * jw_finish().  A jsonw owns its buffer until jw_finish() hands it over.
+ * jsonw_finish().  A jsonw owns its buffer until jsonw_finish() hands it over.
  */
 #ifndef LDGATE_JSONW_H
 #define LDGATE_JSONW_H
@@ -24,13 +24,13 @@ struct jsonw {
 };
 
 /* An empty writer; hint is the expected size (may be 0). */
-void	 jw_init(struct jsonw *, size_t hint);
+void	 jsonw_init(struct jsonw *, size_t hint);
 /* Frees what the writer holds; it is empty again. */
-void	 jw_free(struct jsonw *);
+void	 jsonw_free(struct jsonw *);
 
 /* Bytes as they are: punctuation, keys known to need no escaping. */
-void	 jw_raw(struct jsonw *, const char *, size_t);
-#define	 jw_lit(w, s)	jw_raw((w), (s), sizeof(s) - 1)
+void	 jsonw_raw(struct jsonw *, const char *, size_t);
+#define	 jsonw_lit(w, s)	jsonw_raw((w), (s), sizeof(s) - 1)
 
 /*
  * A string, quoted and escaped as jansson escapes (", \, control
@@ -38,21 +38,21 @@ void	 jw_raw(struct jsonw *, const char *, size_t);
  * are not UTF-8 -- a raw query string can hold anything -- are written as
  * U+FFFD each, so a record is always valid JSON.
  */
-void	 jw_str(struct jsonw *, const char *);
-void	 jw_strn(struct jsonw *, const char *, size_t);
-void	 jw_int(struct jsonw *, long long);
+void	 jsonw_str(struct jsonw *, const char *);
+void	 jsonw_strn(struct jsonw *, const char *, size_t);
+void	 jsonw_int(struct jsonw *, long long);
 /* Between members: a comma unless *first, which is then cleared. */
-void	 jw_sep(struct jsonw *, int *first);
-/* jw_sep, then "key": -- an object member's start. */
-void	 jw_key(struct jsonw *, int *first, const char *key);
+void	 jsonw_sep(struct jsonw *, int *first);
+/* jsonw_sep, then "key": -- an object member's start. */
+void	 jsonw_key(struct jsonw *, int *first, const char *key);
 /* Any JSON value (objects in their insertion order), or null for NULL. */
-void	 jw_value(struct jsonw *, json_t *);
+void	 jsonw_value(struct jsonw *, json_t *);
 
 /*
  * Hands over the text: returns the buffer (NUL-terminated, length in
  * *len; the caller frees it), or NULL if anything failed.  The writer is
  * empty afterwards either way.
  */
-char	*jw_finish(struct jsonw *, size_t *len);
+char	*jsonw_finish(struct jsonw *, size_t *len);
 
 #endif

@@ -14,7 +14,7 @@ void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* For start-up failures and broken invariants only; never for bad input. */
-void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
-void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void	log_fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void	log_fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 #endif

@@ -343,7 +343,7 @@ test_chain(void **state)
 		    ",\"prev\":\"", 9), 0);
 		free(dump);
 		json_decref(j);
-		sha256_hex(l.line[i], l.linelen[i] - 1, want);
+		fingerprint_sha256_hex(l.line[i], l.linelen[i] - 1, want);
 	}
 	free(l.buf);
 	assert_intact(trail, 11);
@@ -411,7 +411,7 @@ test_reopen(void **state)
 	submit_wait(a, 4, 3, 1);
 	read_lines(old, &l);
 	assert_int_equal(l.n, 3);
-	sha256_hex(l.line[2], l.linelen[2] - 1, last);
+	fingerprint_sha256_hex(l.line[2], l.linelen[2] - 1, last);
 	free(l.buf);
 	read_lines(trail, &l);
 	assert_int_equal(l.n, 3);
@@ -462,7 +462,7 @@ check_torn(const char *tail, size_t taillen, uint64_t before)
 	torn = json_object_get(j, "torn");
 	assert_int_equal(json_integer_value(json_object_get(torn, "bytes")),
 	    taillen);
-	sha256_hex(tail, taillen, sha);
+	fingerprint_sha256_hex(tail, taillen, sha);
 	assert_string_equal(json_string_value(json_object_get(torn, "sha256")),
 	    sha);
 	assert_string_equal(json_string_value(json_object_get(
@@ -771,7 +771,7 @@ test_unconfirmed(void **state)
 	a->a_rec.failed_records = 1;
 	a->a_rec.pending = 1;
 	a->a_seq = 1;
-	sha256_hex(l.line[0], l.linelen[0] - 1, a->a_prev);
+	fingerprint_sha256_hex(l.line[0], l.linelen[0] - 1, a->a_prev);
 	trail_close(a);
 	pthread_mutex_unlock(&a->a_mtx);
 	free(l.buf);
@@ -930,7 +930,7 @@ test_verify_intact(void **state)
 	assert_int_equal(v.seq_first, 1);
 	assert_int_equal(v.seq_last, 6);
 	assert_int_equal(v.recoveries, 0);
-	sha256_hex(l.line[5], l.linelen[5] - 1, last);
+	fingerprint_sha256_hex(l.line[5], l.linelen[5] - 1, last);
 	assert_string_equal(v.last, last);
 	/* Split in two files, in order. */
 	snprintf(a, sizeof(a), "%s/a", tmpdir);
@@ -1019,7 +1019,7 @@ test_verify_seq_gap(void **state)
 		n = snprintf(line, sizeof(line), "{\"event\":\"x\",\"seq\":%d,"
 		    "\"prev\":\"%s\"}", seqs[i], prev);
 		fprintf(fp, "%s\n", line);
-		sha256_hex(line, (size_t)n, prev);
+		fingerprint_sha256_hex(line, (size_t)n, prev);
 	}
 	fclose(fp);
 	assert_broken(t, "3", "seq 4 follows seq 2 (");

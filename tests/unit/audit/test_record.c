@@ -28,17 +28,17 @@
 
 #define FP	"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
-/* What jw_strn writes for s, NUL-terminated (caller frees). */
+/* What jsonw_strn writes for s, NUL-terminated (caller frees). */
 static char *
-jw_text(const char *s, size_t n)
+jsonw_text(const char *s, size_t n)
 {
 	struct jsonw	 w;
 	char		*text;
 	size_t		 len;
 
-	jw_init(&w, 0);
-	jw_strn(&w, s, n);
-	assert_non_null(text = jw_finish(&w, &len));
+	jsonw_init(&w, 0);
+	jsonw_strn(&w, s, n);
+	assert_non_null(text = jsonw_finish(&w, &len));
 	assert_int_equal(strlen(text), len);
 	return text;
 }
@@ -62,7 +62,7 @@ test_strings_as_jansson(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		assert_non_null(j = json_string(cases[i]));
 		want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
-		got = jw_text(cases[i], strlen(cases[i]));
+		got = jsonw_text(cases[i], strlen(cases[i]));
 		assert_string_equal(got, want);
 		free(want);
 		free(got);
@@ -74,7 +74,7 @@ test_strings_as_jansson(void **state)
 	all[31] = '\0';
 	assert_non_null(j = json_string(all));
 	want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
-	got = jw_text(all, 31);
+	got = jsonw_text(all, 31);
 	assert_string_equal(got, want);
 	free(want);
 	free(got);
@@ -104,7 +104,7 @@ test_strings_not_utf8(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		got = jw_text(cases[i].in, strlen(cases[i].in));
+		got = jsonw_text(cases[i].in, strlen(cases[i].in));
 		if ((j = json_loads(got, JSON_DECODE_ANY, NULL)) == NULL)
 			fail_msg("case %zu: not JSON: %s", i, got);
 		assert_string_equal(json_string_value(j), cases[i].want);
@@ -133,18 +133,18 @@ test_values_as_jansson(void **state)
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
 		assert_non_null(j = json_loads(docs[i], 0, NULL));
 		want = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		jw_init(&w, 0);
-		jw_value(&w, j);
-		assert_non_null(got = jw_finish(&w, &len));
+		jsonw_init(&w, 0);
+		jsonw_value(&w, j);
+		assert_non_null(got = jsonw_finish(&w, &len));
 		assert_string_equal(got, want);
 		free(want);
 		free(got);
 		json_decref(j);
 	}
 	/* NULL is null. */
-	jw_init(&w, 0);
-	jw_value(&w, NULL);
-	assert_non_null(got = jw_finish(&w, &len));
+	jsonw_init(&w, 0);
+	jsonw_value(&w, NULL);
+	assert_non_null(got = jsonw_finish(&w, &len));
 	assert_string_equal(got, "null");
 	free(got);
 }

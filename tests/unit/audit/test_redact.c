@@ -174,9 +174,9 @@ expect_written(const struct redact *r, json_t *ops, const json_t *out)
 	size_t		 len;
 
 	assert_non_null(before = json_dumps(ops, JSON_COMPACT));
-	jw_init(&w, 0);
+	jsonw_init(&w, 0);
 	redact_patch_write(r, ops, &w);
-	assert_non_null(got = jw_finish(&w, &len));
+	assert_non_null(got = jsonw_finish(&w, &len));
 	assert_non_null(want = json_dumps(out, JSON_COMPACT |
 	    JSON_PRESERVE_ORDER));
 	assert_string_equal(got, want);

@@ -951,11 +951,11 @@ expect_same_text(const char *action, const char *resource,
 	int		 first = 1;
 
 	explain_access(allowed, denied, action, resource, r);
-	jw_init(&w, 0);
-	jw_lit(&w, "[");
+	jsonw_init(&w, 0);
+	jsonw_lit(&w, "[");
 	explain_write(&w, &first, action, resource, r);
-	jw_lit(&w, "]");
-	assert_non_null(text = jw_finish(&w, &len));
+	jsonw_lit(&w, "]");
+	assert_non_null(text = jsonw_finish(&w, &len));
 	assert_int_equal(strlen(text), len);
 	if ((got = json_loads(text, 0, NULL)) == NULL)
 		fail_msg("not JSON: %s", text);

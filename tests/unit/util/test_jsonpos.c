@@ -205,19 +205,19 @@ test_ptr_join(void **state)
 	char	buf[32], small[6];
 
 	(void)state;
-	assert_string_equal(jsonptr_join(buf, sizeof(buf), "", "a"), "/a");
-	assert_string_equal(jsonptr_join(buf, sizeof(buf), "/a", "b/c~d"),
+	assert_string_equal(jsonfile_ptr_join(buf, sizeof(buf), "", "a"), "/a");
+	assert_string_equal(jsonfile_ptr_join(buf, sizeof(buf), "/a", "b/c~d"),
 	    "/a/b~1c~0d");
-	assert_string_equal(jsonptr_join(buf, sizeof(buf), NULL, ""), "/");
+	assert_string_equal(jsonfile_ptr_join(buf, sizeof(buf), NULL, ""), "/");
 	/* Appending in place. */
-	assert_string_equal(jsonptr_join(buf, sizeof(buf), buf, "x"),
+	assert_string_equal(jsonfile_ptr_join(buf, sizeof(buf), buf, "x"),
 	    "//x");
-	assert_string_equal(jsonptr_join_index(buf, sizeof(buf), "/roles",
+	assert_string_equal(jsonfile_ptr_join_index(buf, sizeof(buf), "/roles",
 	    12), "/roles/12");
-	assert_string_equal(jsonptr_join(small, sizeof(small), "/ab", "cdef"),
+	assert_string_equal(jsonfile_ptr_join(small, sizeof(small), "/ab", "cdef"),
 	    "/ab/c");
 	/* An escape is never cut in half. */
-	assert_string_equal(jsonptr_join(small, sizeof(small), "/ab", "~"),
+	assert_string_equal(jsonfile_ptr_join(small, sizeof(small), "/ab", "~"),
 	    "/ab/");
 }
 

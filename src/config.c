@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "engine/policyset.h"
+#include "request/pipeline.h"
 #include "util/jsonfile.h"
 #include "util/log.h"
 
@@ -884,4 +885,16 @@ config_policy_load(const struct config *conf, struct diag *diag)
 	jsonfile_free(principals);
 	jsonfile_free(guardrails);
 	return set;
+}
+
+void
+config_pipeline(const struct config *conf, const struct policyset *set,
+    struct pipeline_conf *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->policy = set;
+	out->passthrough = conf->passthrough;
+	out->body_bytes = conf->limits.body_bytes;
+	out->patch_ops = conf->limits.patch_ops;
+	out->json_depth = conf->limits.json_depth;
 }

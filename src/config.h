@@ -13,6 +13,9 @@
 
 #include "util/diag.h"
 
+struct pipeline_conf;
+struct policyset;
+
 #define CONFIG_DEFAULT_PATH	"/etc/ldgate/ldgate.json"
 
 /*
@@ -123,5 +126,12 @@ void		 config_free(struct config *);
  * caller frees the result with policyset_free().
  */
 struct policyset	*config_policy_load(const struct config *, struct diag *);
+
+/*
+ * What the request pipeline reads of conf and its policy set, filled into
+ * *out: the one mapping `serve` and `eval` share.  out borrows set.
+ */
+void		 config_pipeline(const struct config *, const struct policyset *set,
+		    struct pipeline_conf *out);
 
 #endif

@@ -1,3 +1,10 @@
+/*
+ * `ldgate eval`: a decision explained as JSON.  The request form runs the
+ * same pipeline as the gateway (request/pipeline.h) on a request given by
+ * flags, so that what eval says is what `serve` does
+ * (docs/architecture.md, "One pipeline").
+ */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -5,23 +12,19 @@
 
 #include <jansson.h>
 
-#include <errno.h>
-
-#include "request/access.h"
-#include "engine/action.h"
-#include "util/arena.h"
 #include "cmd/cmd.h"
 #include "config.h"
+#include "engine/action.h"
 #include "engine/decide.h"
 #include "engine/explain.h"
-#include "util/fingerprint.h"
-#include "request/patch.h"
-#include "gateway/reply.h"
-#include "request/route.h"
 #include "engine/policyset.h"
 #include "engine/specifier.h"
+#include "request/access.h"
+#include "request/pipeline.h"
+#include "util/arena.h"
 
 #define EVAL_MAX_ALIASES	8
+#define EVAL_MAX_HEADERS	32
 
 struct eval_args {
 	const char	*config;
@@ -30,14 +33,17 @@ struct eval_args {
 	const char	*action;
 	const char	*resources[EVAL_MAX_ALIASES];
 	size_t		 nresources;
-	/* --token-stdin mode: a request as the gateway would see it */
-	int		 token_stdin;
+	/* request mode: a request as the gateway would see it */
+	int		 token_stdin;	/* Authorization value on stdin */
 	const char	*method;
 	const char	*path;
 	const char	*body;		/* file */
-	const char	*content_type;
 	const char	*key;		/* integration key, if not resolvable */
-	const char	*override;
+	/* --header "Name: value", and the shorthands, in order: names and
+	 * values point into argv or the tokens below. */
+	const char	*hnames[EVAL_MAX_HEADERS];
+	const char	*hvalues[EVAL_MAX_HEADERS];
+	size_t		 nheaders;
 };
 
 static void
@@ -46,9 +52,11 @@ eval_usage(FILE *f)
 	fputs("usage: ldgate eval [-c CONFIG] --principal NAME --resource SPEC "
 	    "[--resource SPEC...]\n"
 	    "                   --action ACTION\n"
-	    "       ldgate eval [-c CONFIG] --token-stdin --method M --path P "
+	    "       ldgate eval [-c CONFIG] --method M --path P [--token-stdin] "
 	    "[--body FILE]\n"
-	    "                   [--content-type T] [--override M] [--key KEY]\n"
+	    "                   [--header 'NAME: VALUE'...] [--content-type T] "
+	    "[--override M]\n"
+	    "                   [--key KEY]\n"
 	    "\n"
 	    "Explains the decision for one access as JSON, in the shape of\n"
 	    "LaunchDarkly's _access.allowed[] / denied[].  Repeated --resource\n"
@@ -62,12 +70,85 @@ eval_usage(FILE *f)
 	    "  --resource SPEC       the object acted on (repeatable)\n"
 	    "  --action ACTION       e.g. updateOn, updateConfiguration\n"
 	    "\n"
-	    "The second form explains what the gateway would decide for a request:\n"
-	    "the Authorization value is read on stdin, the path is the raw request\n"
-	    "target, the body a file holding the JSON Patch (Content-Type default\n"
-	    "application/json), --override an X-HTTP-Method-Override value.  An\n"
-	    "integration configuration's key, which the gateway learns upstream,\n"
-	    "is given with --key.\n", f);
+	    "The second form runs the gateway's own rules on a request and says\n"
+	    "what the gateway would do: pass it through, refuse it (status, code,\n"
+	    "message), or decide it.  The path is the raw request target; the body\n"
+	    "a file.  Headers are given as the client would send them, each\n"
+	    "--header once per header line (repeat one to send it twice); the\n"
+	    "rules read Authorization, Content-Type, Content-Length,\n"
+	    "Transfer-Encoding, X-HTTP-Method-Override and Connection.\n"
+	    "  --token-stdin         read an Authorization value on stdin (keeps\n"
+	    "                        the token out of the process list)\n"
+	    "  --content-type T      the same as --header 'Content-Type: T'\n"
+	    "  --override M          the same as --header "
+	    "'X-HTTP-Method-Override: M'\n"
+	    "  --key KEY             an integration configuration's key, which\n"
+	    "                        the gateway learns upstream\n", f);
+}
+
+/* Adds a header; -1 when there are too many. */
+static int
+eval_add_header(struct eval_args *a, const char *name, const char *value)
+{
+	if (a->nheaders == EVAL_MAX_HEADERS) {
+		fprintf(stderr, "ldgate eval: at most %d headers\n",
+		    EVAL_MAX_HEADERS);
+		return -1;
+	}
+	a->hnames[a->nheaders] = name;
+	a->hvalues[a->nheaders++] = value;
+	return 0;
+}
+
+/*
+ * --header "Name: value": splits arg in place (argv is ours).  The name is
+ * what precedes the first colon and must not be empty or hold white space;
+ * the value is the rest without surrounding spaces and tabs.
+ */
+static int
+eval_header_arg(struct eval_args *a, char *arg)
+{
+	char	*colon = strchr(arg, ':'), *v, *end;
+
+	if (colon == NULL || colon == arg ||
+	    strcspn(arg, " \t") < (size_t)(colon - arg)) {
+		fprintf(stderr, "ldgate eval: --header \"%s\": expected "
+		    "\"NAME: VALUE\"\n", arg);
+		return -1;
+	}
+	*colon = '\0';
+	for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+		;
+	for (end = v + strlen(v); end > v && (end[-1] == ' ' ||
+	    end[-1] == '\t'); end--)
+		;
+	*end = '\0';
+	return eval_add_header(a, arg, v);
+}
+
+static int
+eval_check_args(const struct eval_args *a)
+{
+	int	request = a->method || a->path || a->token_stdin || a->body ||
+		    a->key || a->nheaders;
+
+	if (request) {
+		if (a->method == NULL || a->path == NULL || a->principal ||
+		    a->action || a->nresources) {
+			fprintf(stderr, "ldgate eval: a request needs --method "
+			    "and --path, and no --principal, --resource, "
+			    "--action\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (a->principal == NULL || a->action == NULL || a->nresources == 0) {
+		fprintf(stderr, "ldgate eval: --principal, --resource and "
+		    "--action are required (or --method and --path)\n");
+		eval_usage(stderr);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -82,16 +163,18 @@ eval_parse(int argc, char **argv, struct eval_args *a)
 		{ "method", required_argument, NULL, 'm' },
 		{ "path", required_argument, NULL, 'P' },
 		{ "body", required_argument, NULL, 'b' },
+		{ "header", required_argument, NULL, 'H' },
 		{ "content-type", required_argument, NULL, 'T' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "override", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int	ch;
+	int	ch, rc = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while (rc == 0 &&
+	    (ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			a->config = optarg;
@@ -122,14 +205,17 @@ eval_parse(int argc, char **argv, struct eval_args *a)
 		case 'b':
 			a->body = optarg;
 			break;
+		case 'H':
+			rc = eval_header_arg(a, optarg);
+			break;
 		case 'T':
-			a->content_type = optarg;
+			rc = eval_add_header(a, "Content-Type", optarg);
 			break;
 		case 'k':
 			a->key = optarg;
 			break;
 		case 'o':
-			a->override = optarg;
+			rc = eval_add_header(a, "X-HTTP-Method-Override", optarg);
 			break;
 		case 'h':
 			eval_usage(stdout);
@@ -139,29 +225,14 @@ eval_parse(int argc, char **argv, struct eval_args *a)
 			return -1;
 		}
 	}
+	if (rc != 0)
+		return -1;
 	if (optind != argc) {
 		fprintf(stderr, "ldgate eval: unexpected argument \"%s\"\n",
 		    argv[optind]);
 		return -1;
 	}
-	if (a->token_stdin) {
-		if (a->method == NULL || a->path == NULL || a->principal ||
-		    a->action || a->nresources) {
-			fprintf(stderr, "ldgate eval: --token-stdin needs --method "
-			    "and --path, and no --principal, --resource, "
-			    "--action\n");
-			return -1;
-		}
-		return 0;
-	}
-	if (a->principal == NULL || a->action == NULL || a->nresources == 0 ||
-	    a->method || a->path || a->body || a->key || a->override) {
-		fprintf(stderr, "ldgate eval: --principal, --resource and "
-		    "--action are required (or --token-stdin, --method, --path)\n");
-		eval_usage(stderr);
-		return -1;
-	}
-	return 0;
+	return eval_check_args(a);
 }
 
 static int
@@ -189,113 +260,156 @@ print_json(json_t *out)
 	json_decref(out);
 }
 
-/* A request the gateway refuses before deciding (400 or 403). */
+/*
+ * Reads the body file into a new buffer: up to one byte more than
+ * limit, so that the pipeline sees an oversized body as oversized.
+ * Returns 0, or -1 with a message printed.
+ */
 static int
-eval_refused(const struct eval_args *a, int status, const char *message)
+eval_read_body(const char *path, uint64_t limit, char **out, size_t *len)
 {
-	print_json(json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "decision",
-	    "deny", "method", a->method, "path", a->path, "status", status,
-	    "code", reply_code(status), "message", message));
-	return 1;
-}
+	FILE	*f;
 
-/* The JSON Patch in a->body: 0 with actions set, or 1 when refused. */
-static int
-eval_patch(const struct eval_args *a, const struct config *conf,
-    const struct route_match *m, unsigned *actions)
-{
-	struct patch_limits	 limits = { conf->limits.patch_ops,
-				    conf->limits.json_depth };
-	struct patch		 patch;
-	char			*buf = NULL, err[256];
-	size_t			 len = 0;
-	FILE			*f;
-	int			 rc;
-
-	if (a->body == NULL)
-		return eval_refused(a, 400, "a PATCH needs a body (--body FILE)");
-	if ((f = fopen(a->body, "r")) == NULL) {
-		fprintf(stderr, "ldgate eval: %s: %s\n", a->body, strerror(errno));
+	*out = NULL;
+	*len = 0;
+	if (path == NULL)
+		return 0;
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "ldgate eval: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	buf = malloc(conf->limits.body_bytes + 1);
-	if (buf != NULL)
-		len = fread(buf, 1, conf->limits.body_bytes + 1, f);
-	fclose(f);
-	if (buf == NULL || len > conf->limits.body_bytes) {
-		free(buf);
-		return eval_refused(a, 413, "body larger than limits.bodyBytes");
+	if ((*out = malloc(limit + 1)) == NULL) {
+		fclose(f);
+		fprintf(stderr, "ldgate eval: out of memory\n");
+		return -1;
 	}
-	rc = patch_parse(buf, len, a->content_type ? a->content_type :
-	    "application/json", m->kind == ROUTE_KIND_INTEGRATION ?
-	    PATCH_TARGET_INTEGRATION : PATCH_TARGET_DELIVERY, &limits, &patch,
-	    err, sizeof(err));
-	free(buf);
-	if (rc == -1)
-		return eval_refused(a, 400, err);
-	*actions = patch.actions;
-	patch_clear(&patch);
+	*len = fread(*out, 1, limit + 1, f);
+	if (ferror(f)) {
+		fprintf(stderr, "ldgate eval: %s: read error\n", path);
+		fclose(f);
+		free(*out);
+		return -1;
+	}
+	fclose(f);
 	return 0;
 }
 
-/* What the gateway would decide for this request. */
+/* What the gateway answers itself: exit 1. */
+static int
+eval_refused(const struct eval_args *a, const struct pipeline_out *p,
+    const char *decision, json_t *access)
+{
+	json_t	*out;
+
+	out = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:b}", "decision",
+	    decision, "method", a->method, "path", a->path, "status",
+	    status_http(p->err), "code", status_code(p->err), "message",
+	    p->message, "audited", p->audited);
+	if (access != NULL)
+		json_object_set_new(out, "_access", access);
+	print_json(out);
+	return 1;
+}
+
+/* The policy's decision on a request the pipeline let through. */
+static int
+eval_decide(const struct eval_args *a, const struct pipeline_conf *pc,
+    struct pipeline_out *p)
+{
+	const struct principal	*who = p->principal;
+	struct access_verdict	 v;
+	json_t			*allowed = json_array(), *denied = json_array();
+	int			 allow;
+
+	allow = pipeline_decide(pc, p, &v);
+	access_explain(&v, &p->obj, allowed, denied);
+	if (!allow) {
+		json_t	*access = json_pack("{s:o, s:o}", "allowed", allowed,
+			    "denied", denied);
+
+		eval_refused(a, p, "deny", access);
+		return 1;
+	}
+	print_json(json_pack("{s:s, s:s?, s:s, s:s, s:s, s:{s:o, s:o}}",
+	    "decision", "allow", "principal", who ? who->name : NULL,
+	    "method", p->route.method, "kind", route_kind_name(p->route.kind),
+	    "resource", p->obj.text, "_access", "allowed", allowed, "denied",
+	    denied));
+	return 0;
+}
+
+/* Runs the pipeline on the request the flags describe. */
+static int
+eval_pipeline(const struct eval_args *a, const struct pipeline_conf *pc,
+    const char *token, const char *body, size_t len)
+{
+	struct pipeline_headers	 h;
+	struct pipeline_in	 in;
+	struct pipeline_out	 p;
+	size_t			 i;
+	int			 rc;
+
+	memset(&h, 0, sizeof(h));
+	if (token != NULL)
+		pipeline_header(&h, "Authorization", token);
+	for (i = 0; i < a->nheaders; i++)
+		pipeline_header(&h, a->hnames[i], a->hvalues[i]);
+	memset(&in, 0, sizeof(in));
+	in.method = a->method;
+	in.target = a->path;
+	in.headers = &h;
+	in.body = body;
+	in.body_len = len;
+	switch (pipeline_run(pc, &in, &p)) {
+	case PIPELINE_FORWARD:
+		print_json(json_pack("{s:s, s:s, s:s}", "decision",
+		    "passthrough", "method", a->method, "path", a->path));
+		rc = 0;
+		break;
+	case PIPELINE_REFUSE:
+		rc = eval_refused(a, &p, "refused", NULL);
+		break;
+	case PIPELINE_NEED_KEY:
+		if (a->key == NULL) {
+			fprintf(stderr, "ldgate eval: integration configuration "
+			    "%s: pass its integration key with --key (the "
+			    "gateway asks the upstream)\n", p.route.id);
+			rc = EXIT_USAGE;
+			break;
+		}
+		pipeline_object(&p, a->key);
+		/* FALLTHROUGH */
+	case PIPELINE_DECIDE:
+	default:
+		rc = eval_decide(a, pc, &p);
+		break;
+	}
+	pipeline_clear(&p);
+	return rc;
+}
+
+/* What the gateway would do with this request. */
 static int
 eval_request(const struct eval_args *a, const struct config *conf,
     const struct policyset *set)
 {
-	const struct principal	*p;
-	struct route_match	 m;
-	struct access_object	 obj;
-	struct access_verdict	 v;
-	const char		*ov[1] = { a->override };
-	char			 tok[CMD_TOKEN_MAX + 2], fp[FINGERPRINT_LEN + 1];
-	ssize_t			 len;
-	unsigned		 actions = 0;
-	int			 allow, rc;
-	json_t			*allowed, *denied;
+	struct pipeline_conf	 pc;
+	char			 tok[CMD_TOKEN_MAX + 2], *body;
+	size_t			 len;
+	int			 rc;
 
-	if ((len = cmd_read_token("eval", tok, sizeof(tok))) == -1)
+	if (a->token_stdin && cmd_read_token("eval", tok, sizeof(tok)) == -1)
 		return EXIT_USAGE;
-	fingerprint(tok, (size_t)len, fp);
+	if (eval_read_body(a->body, conf->limits.body_bytes, &body, &len) == -1)
+		rc = EXIT_USAGE;
+	else {
+		config_pipeline(conf, set, &pc);
+		rc = eval_pipeline(a, &pc, a->token_stdin ? tok : NULL, body,
+		    len);
+	}
+	free(body);
 	explicit_bzero(tok, sizeof(tok));
-	p = policyset_by_fingerprint(set, fp);
-	switch (route_classify(a->method, ov, a->override ? 1 : 0, a->path,
-	    &m)) {
-	case ROUTE_PASS:
-	case ROUTE_READ:
-		print_json(json_pack("{s:s, s:s, s:s}", "decision", m.verdict ==
-		    ROUTE_PASS && !conf->passthrough ? "deny" : "passthrough",
-		    "method", a->method, "path", a->path));
-		return m.verdict == ROUTE_PASS && !conf->passthrough;
-	case ROUTE_BAD_REQUEST:
-		return eval_refused(a, 400, m.reason);
-	case ROUTE_FORBIDDEN:
-		return eval_refused(a, 403, m.reason);
-	case ROUTE_PROTECTED:
-		break;
-	}
-	actions = m.actions;
-	if (m.op == ROUTE_OP_PATCH && (rc = eval_patch(a, conf, &m,
-	    &actions)) != 0)
-		return rc == -1 ? EXIT_USAGE : rc;
-	if (m.kind == ROUTE_KIND_INTEGRATION && m.op != ROUTE_OP_CREATE &&
-	    a->key == NULL) {
-		fprintf(stderr, "ldgate eval: integration configuration %s: pass "
-		    "its integration key with --key (the gateway asks the "
-		    "upstream)\n", m.id);
-		return EXIT_USAGE;
-	}
-	access_object(&obj, &m, a->key);
-	allowed = json_array();
-	denied = json_array();
-	allow = access_decide(set, p, &obj, actions, &v);
-	access_explain(&v, &obj, allowed, denied);
-	print_json(json_pack("{s:s, s:s?, s:s, s:s, s:s, s:{s:o, s:o}}",
-	    "decision", allow ? "allow" : "deny", "principal", p ? p->name :
-	    NULL, "method", m.method, "kind", route_kind_name(m.kind),
-	    "resource", obj.text, "_access", "allowed", allowed, "denied",
-	    denied));
-	return allow ? 0 : 1;
+	return rc;
 }
 
 static void
@@ -347,7 +461,7 @@ cmd_eval(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cmd_load(a.config, &conf, &set) == -1)
 		return EXIT_USAGE;
-	rc = a.token_stdin ? eval_request(&a, conf, set) :
+	rc = a.method != NULL ? eval_request(&a, conf, set) :
 	    eval_principal(&a, set);
 	policyset_free(set);
 	config_free(conf);

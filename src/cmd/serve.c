@@ -159,6 +159,7 @@ cmd_serve(int argc, char **argv)
 	memset(&gw, 0, sizeof(gw));
 	gw.conf = conf;
 	gw.policy = set;
+	config_pipeline(conf, set, &gw.pipeline);
 	rc = 1;
 	if ((gw.tls = tls_client_ctx_new(conf->upstream.ca_file, err,
 	    sizeof(err))) == NULL)

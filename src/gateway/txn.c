@@ -12,77 +12,82 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "request/access.h"
 #include "audit/audit.h"
-#include "config.h"
-#include "util/fingerprint.h"
-#include "util/log.h"
-#include "request/patch.h"
-#include "engine/policyset.h"
 #include "audit/record.h"
-#include "audit/redact.h"
+#include "config.h"
+#include "engine/policyset.h"
+#include "gateway/client.h"
 #include "gateway/reply.h"
 #include "gateway/resolve.h"
-#include "request/route.h"
-#include "gateway/client.h"
 #include "gateway/txn.h"
 #include "gateway/upstream.h"
 #include "gateway/worker.h"
+#include "request/pipeline.h"
+#include "util/log.h"
 
-#define TXN_ID_LEN		AUDIT_ID_LEN
-#define TXN_MAX_OVERRIDES	4
 #define RELAY_HIGH_WATER	(1024 * 1024)	/* client output, bytes */
 #define RESOLVE_BODY_MAX	(1024 * 1024)
+
+/*
+ * The steps of a request, named by what comes next.  The three waiting
+ * states end when a callback sets the next state and calls txn_advance().
+ */
+enum txn_state {
+	TXN_ROUTE = 1,		/* run the pipeline */
+	TXN_KEY,		/* the integration key: cache, or ask upstream */
+	TXN_RESOLVING,		/* waiting: the key's GET upstream */
+	TXN_DECIDE,		/* decide every access */
+	TXN_COMMIT,		/* build and submit the decision record */
+	TXN_DURABLE,		/* waiting: the record's fdatasync */
+	TXN_FORWARD,		/* send the request upstream */
+	TXN_RELAYING,		/* waiting: the upstream's response */
+	TXN_ANSWER,		/* ldgate's own answer (p.err, p.message) */
+	TXN_RELAY_REFUSAL,	/* relay the key GET's 401/403/404 */
+	TXN_DONE		/* free */
+};
 
 struct txn {
 	TAILQ_ENTRY(txn)	 link;
 	struct worker		*w;
-	struct evhttp_request	*req;		/* the client's; see txn_finish */
+	struct evhttp_request	*req;		/* the client's; see TXN_DONE */
+	enum txn_state		 state;
+	char			 id[AUDIT_ID_LEN + 1];
+	struct pipeline_out	 p;		/* route, patch, principal... */
 	struct upstream_call	*call;		/* in flight, or NULL */
 	struct event		*defer;		/* continues outside callbacks */
-	void			(*next)(struct txn *);
-	char			 id[TXN_ID_LEN + 1];
-	struct route_match	 route;
-	struct patch		 patch;
-	unsigned		 actions;
-	const struct principal	*principal;
-	char			 key[ROUTE_PARAM_MAX + 1];	/* integration key */
-	struct access_object	 obj;		/* what it acts on */
-	/* The resolution GET's answer. */
+	/* Deciding. */
+	char			 key[ROUTE_PARAM_MAX + 1];	/* integration */
+	struct access_verdict	 verdict;
+	int			 decided;	/* verdict is set */
+	int			 allowed;
+	/* The key's GET: its answer. */
 	struct evbuffer		*rbody;
 	int			 rstatus;
-	int			 head_sent;	/* relaying: status line sent */
-	int			 paused;	/* upstream reads off (slow client) */
-	/* Audit: a protected route's decision record must be durable before
-	 * ldgate acts on it; then it forwards or answers as below. */
-	int			 audited;	/* this request gets records */
+	/* Audit: a protected route's decision record is durable before
+	 * ldgate acts on it; then it takes the step in after. */
 	struct audit_rec	*arec;		/* awaiting durability */
 	struct event		*commit_timer;
-	int			 then_forward;
-	int			 relay_resolve;	/* answer with the GET's reply */
-	int			 reply_status;
-	json_t			*reply_extra;
-	char			 reply_msg[256];
-	char			 fp[FINGERPRINT_LEN + 1];
-	const char		*auth;		/* borrowed from the request */
+	enum txn_state		 after;
+	json_t			*reply_extra;	/* merged into the answer */
+	/* Relaying. */
 	struct evkeyvalq	 extra;		/* headers ldgate adds upstream */
 	int64_t			 forwarded_ms;
 	int			 upstream_status;
-	int			 close_conn;	/* answer with Connection: close */
+	int			 head_sent;	/* status line sent to the client */
+	int			 paused;	/* upstream reads off (slow client) */
 };
 
-static void	txn_forward(struct txn *);
-static void	txn_decide(struct txn *);
+static void	txn_advance(struct txn *);
 
 /* ------------------------------------------------------------ lifetime */
 
-/* The only place a txn is freed.  The client request must be finished. */
+/* The TXN_DONE step: the client request must be finished. */
 static void
 txn_free(struct txn *t)
 {
 	struct worker	*w = t->w;
 
-	patch_clear(&t->patch);
+	pipeline_clear(&t->p);
 	if (t->rbody != NULL)
 		evbuffer_free(t->rbody);
 	if (t->defer != NULL)
@@ -101,36 +106,43 @@ txn_free(struct txn *t)
 		worker_timer_arm(w->drain_timer, 0);
 }
 
+/* Sets ldgate's own answer as the next step. */
 static void
-txn_error(struct txn *t, int status, const char *message, json_t *extra)
+txn_fail(struct txn *t, enum status_err err, const char *message)
 {
-	if (t->close_conn)
-		evhttp_add_header(evhttp_request_get_output_headers(t->req),
-		    "Connection", "close");
-	reply_error(t->req, status, reply_code(status), message, t->id, extra);
-	txn_free(t);
+	t->p.err = err;
+	snprintf(t->p.message, sizeof(t->p.message), "%s", message);
+	t->state = TXN_ANSWER;
 }
 
-/* Runs fn(t) from the event loop, outside whatever callback we are in. */
+/* Resource exhaustion (memory, fds) while handling a request: 503
+ * overloaded, nothing forwarded (docs/design.md section 8). */
+static void
+txn_overloaded(struct txn *t, const char *what)
+{
+	log_warnx("%s: %s; refusing as overloaded", t->id, what);
+	txn_fail(t, STATUS_OVERLOADED, "the gateway is out of resources: "
+	    "nothing was forwarded");
+}
+
 static void
 txn_deferred(evutil_socket_t fd, short ev, void *arg)
 {
-	struct txn	*t = arg;
-
 	(void)fd;
 	(void)ev;
-	t->next(t);
+	txn_advance(arg);
 }
 
+/* Takes the next step from the event loop, outside the current callback. */
 static void
-txn_defer(struct txn *t, void (*fn)(struct txn *))
+txn_defer(struct txn *t)
 {
 	if (t->defer == NULL &&
 	    (t->defer = event_new(t->w->base, -1, 0, txn_deferred, t)) == NULL) {
-		txn_error(t, 502, "out of memory", NULL);
+		txn_overloaded(t, "no event for the next step");
+		txn_advance(t);
 		return;
 	}
-	t->next = fn;
 	event_active(t->defer, EV_TIMEOUT, 0);
 }
 
@@ -208,7 +220,7 @@ relay_data(void *arg, struct evbuffer *buf)
 	struct evhttp_connection	*evcon;
 	struct bufferevent		*bev;
 
-	/* A client that went away takes no more (libevent #608). */
+	/* A client that went away takes no more (docs/libevent.md, #608). */
 	if ((evcon = evhttp_request_get_connection(t->req)) == NULL) {
 		evbuffer_drain(buf, evbuffer_get_length(buf));
 		return;
@@ -229,14 +241,14 @@ static void
 txn_outcome(struct txn *t, enum upstream_result result)
 {
 	const char	*code = result == UPSTREAM_OK ? NULL :
-			    result == UPSTREAM_TIMEOUT ? reply_code(504) :
-			    reply_code(502);
+			    status_code(result == UPSTREAM_TIMEOUT ?
+			    STATUS_UPSTREAM_TIMEOUT : STATUS_UPSTREAM_UNAVAILABLE);
 	char		*text;
 	size_t		 len = 0;
 
-	if (!t->audited)
+	if (!t->p.audited)
 		return;
-	text = record_outcome(t->id, route_kind_name(t->route.kind),
+	text = record_outcome(t->id, route_kind_name(t->p.route.kind),
 	    t->upstream_status, code, audit_now_ms() - t->forwarded_ms, &len);
 	if (audit_append_text(t->w->gw->audit, text, len) == -1)
 		log_warnx("%s: outcome record lost (audit queue full or out "
@@ -252,12 +264,10 @@ relay_done(void *arg, enum upstream_result result, int sent)
 	(void)sent;
 	t->call = NULL;
 	txn_outcome(t, result);
-	if (result == UPSTREAM_OK && t->head_sent) {
+	t->state = TXN_DONE;
+	if (result == UPSTREAM_OK && t->head_sent)
 		evhttp_send_reply_end(t->req);
-		txn_free(t);
-		return;
-	}
-	if (t->head_sent) {
+	else if (t->head_sent) {
 		/* Part of a response went out: only closing the connection
 		 * tells the client it is incomplete.  That frees the request. */
 		log_warnx("%s: upstream failed mid-response; closing client "
@@ -266,20 +276,24 @@ relay_done(void *arg, enum upstream_result result, int sent)
 			evhttp_connection_free(evcon);
 		else
 			evhttp_send_reply_end(t->req);
-		txn_free(t);
-		return;
+	} else {
+		log_warnx("%s: upstream %s", t->id, result == UPSTREAM_TIMEOUT ?
+		    "timed out" : "unavailable");
+		if (result == UPSTREAM_TIMEOUT)
+			txn_fail(t, STATUS_UPSTREAM_TIMEOUT, "the upstream did "
+			    "not answer in time");
+		else
+			txn_fail(t, STATUS_UPSTREAM_UNAVAILABLE, "the upstream "
+			    "could not be reached over verified TLS");
 	}
-	log_warnx("%s: upstream %s", t->id, result == UPSTREAM_TIMEOUT ?
-	    "timed out" : "unavailable");
-	txn_error(t, result == UPSTREAM_TIMEOUT ? 504 : 502,
-	    result == UPSTREAM_TIMEOUT ? "the upstream did not answer in time" :
-	    "the upstream could not be reached over verified TLS", NULL);
+	txn_advance(t);
 }
 
 static const struct upstream_cbs relay_cbs = {
 	relay_head, relay_data, relay_done
 };
 
+/* TXN_FORWARD: the request goes upstream as it came. */
 static void
 txn_forward(struct txn *t)
 {
@@ -287,40 +301,52 @@ txn_forward(struct txn *t)
 
 	/* The decision record's id travels with the change, so it can be
 	 * traced from caller to LaunchDarkly. */
-	if (t->audited) {
+	if (t->p.audited) {
 		evhttp_add_header(&t->extra, "X-Request-Id", t->id);
 		t->forwarded_ms = audit_now_ms();
 	}
+	t->state = TXN_RELAYING;
 	t->call = upstream_send(t->w->up, evhttp_request_get_command(req),
 	    evhttp_request_get_uri(req), evhttp_request_get_input_headers(req),
-	    t->audited ? &t->extra : NULL, evhttp_request_get_input_buffer(req),
-	    &relay_cbs, t);
+	    t->p.audited ? &t->extra : NULL,
+	    evhttp_request_get_input_buffer(req), &relay_cbs, t);
 	if (t->call == NULL) {
 		txn_outcome(t, UPSTREAM_UNAVAILABLE);
-		txn_error(t, 502, "the upstream could not be reached", NULL);
+		txn_fail(t, STATUS_UPSTREAM_UNAVAILABLE, "the upstream could not "
+		    "be reached");
 	}
 }
 
-/* --------------------------------------------------------------- audit */
+/* --------------------------------------------------------------- answers */
 
-static void	resolve_relay(struct txn *);
-
+/* TXN_ANSWER: ldgate's own answer, in LaunchDarkly's error shape. */
 static void
-txn_act(struct txn *t)
+txn_answer(struct txn *t)
 {
 	json_t	*extra = t->reply_extra;
 
-	if (t->relay_resolve) {
-		resolve_relay(t);
-		return;
-	}
-	if (t->then_forward) {
-		txn_forward(t);
-		return;
-	}
 	t->reply_extra = NULL;
-	txn_error(t, t->reply_status, t->reply_msg, extra);
+	if (t->p.close)
+		evhttp_add_header(evhttp_request_get_output_headers(t->req),
+		    "Connection", "close");
+	reply_error(t->req, t->p.err, t->p.message, t->id, extra);
+	t->state = TXN_DONE;
 }
+
+/* TXN_RELAY_REFUSAL: the caller may not read the configuration; say what
+ * LaunchDarkly said. */
+static void
+txn_relay_refusal(struct txn *t)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(t->req);
+
+	evhttp_add_header(out, "Content-Type", "application/json");
+	evhttp_send_reply(t->req, t->rstatus, status_reason(t->rstatus),
+	    t->rbody);
+	t->state = TXN_DONE;
+}
+
+/* --------------------------------------------------------------- audit */
 
 static void
 txn_durable(struct audit_rec *rec, int durable, void *arg)
@@ -330,13 +356,16 @@ txn_durable(struct audit_rec *rec, int durable, void *arg)
 	(void)rec;
 	t->arec = NULL;
 	event_del(t->commit_timer);
-	if (!durable) {
+	if (durable)
+		t->state = t->after;
+	else {
 		log_warnx("%s: decision record not durable; refusing", t->id);
-		txn_error(t, 503, "the audit trail is unavailable: nothing was "
-		    "forwarded", NULL);
-		return;
+		json_decref(t->reply_extra);
+		t->reply_extra = NULL;
+		txn_fail(t, STATUS_AUDIT_UNAVAILABLE, "the audit trail is "
+		    "unavailable: nothing was forwarded");
 	}
-	txn_act(t);
+	txn_advance(t);
 }
 
 static void
@@ -350,8 +379,11 @@ txn_commit_timeout(evutil_socket_t fd, short ev, void *arg)
 	t->arec = NULL;
 	log_warnx("%s: decision record not durable within commitTimeoutMs; "
 	    "refusing", t->id);
-	txn_error(t, 503, "the audit trail is unavailable: nothing was forwarded",
-	    NULL);
+	json_decref(t->reply_extra);
+	t->reply_extra = NULL;
+	txn_fail(t, STATUS_AUDIT_UNAVAILABLE, "the audit trail is unavailable: "
+	    "nothing was forwarded");
+	txn_advance(t);
 }
 
 /* Where the client connects from, for the record. */
@@ -370,80 +402,89 @@ txn_client(struct txn *t, char *buf, size_t len)
 	}
 }
 
-/*
- * Makes the decision record durable, then acts (forward, or the answer set
- * in t).  The record is built here, once: decision is "allow", "deny" or
- * "refused"; verdict (may be NULL) explains a decision.
- */
-static void
-txn_commit(struct txn *t, const char *decision,
-    const struct access_verdict *verdict)
+/* The decision record's text (malloc'd), or NULL when memory ran out. */
+static char *
+txn_record(struct txn *t, size_t *len)
 {
 	const struct gateway	*gw = t->w->gw;
 	const struct evkeyvalq	*in = evhttp_request_get_input_headers(t->req);
 	struct record_facts	 f;
-	struct timeval		 tv;
-	char			 client[128], *text;
-	size_t			 len = 0;
+	char			 client[128];
 
 	txn_client(t, client, sizeof(client));
 	memset(&f, 0, sizeof(f));
 	f.id = t->id;
-	f.kind = t->route.verdict == ROUTE_PROTECTED ?
-	    route_kind_name(t->route.kind) : NULL;
-	f.method = t->route.method[0] ? t->route.method : NULL;
+	f.kind = t->p.route.verdict == ROUTE_PROTECTED ?
+	    route_kind_name(t->p.route.kind) : NULL;
+	f.method = t->p.route.method[0] ? t->p.route.method : NULL;
 	f.path = evhttp_request_get_uri(t->req);
 	f.ld_api_version = evhttp_find_header(in, "LD-API-Version");
 	f.client = client;
-	f.principal = t->principal ? t->principal->name : NULL;
-	f.fingerprint = t->fp[0] ? t->fp : NULL;
-	f.token = t->auth;
-	f.obj = t->obj.naliases ? &t->obj : NULL;
-	f.actions = t->actions;
-	f.comment = t->patch.comment;
-	f.ops = t->patch.ops;
+	f.principal = t->p.principal ? t->p.principal->name : NULL;
+	f.fingerprint = t->p.fp[0] ? t->p.fp : NULL;
+	f.token = t->p.auth;
+	f.obj = t->p.obj.naliases ? &t->p.obj : NULL;
+	f.actions = t->p.actions;
+	f.comment = t->p.patch.comment;
+	f.ops = t->p.patch.ops;
 	f.redact = gw->redact;
-	f.decision = decision;
+	f.decision = !t->decided ? "refused" : t->allowed ? "allow" : "deny";
 	f.mode = gw->conf->mode == CONFIG_MODE_DRY_RUN ? "dry-run" : "enforce";
-	f.verdict = verdict;
+	f.verdict = t->decided ? &t->verdict : NULL;
 	f.policy_sha256 = gw->policy->sha256;
-	f.status = t->then_forward ? 0 : t->reply_status;
-	f.message = t->then_forward ? NULL : t->reply_msg;
-	text = record_decision(&f, &len);
+	if (t->after == TXN_ANSWER) {
+		f.status = status_http(t->p.err);
+		f.message = t->p.message;
+	} else if (t->after == TXN_RELAY_REFUSAL) {
+		f.status = t->rstatus;
+		f.message = t->p.message;
+	}
+	return record_decision(&f, len);
+}
+
+/*
+ * TXN_COMMIT: submits the decision record; its durability (or the commit
+ * timeout) takes the step in t->after.
+ */
+static void
+txn_commit(struct txn *t)
+{
+	const struct gateway	*gw = t->w->gw;
+	uint32_t		 ms = gw->conf->audit.commit_timeout_ms;
+	char			*text;
+	size_t			 len = 0;
+
+	if (t->commit_timer == NULL &&
+	    (t->commit_timer = evtimer_new(t->w->base, txn_commit_timeout,
+	    t)) == NULL) {
+		txn_overloaded(t, "no timer for the decision record");
+		return;
+	}
+	text = txn_record(t, &len);
+	t->state = TXN_DURABLE;
 	t->arec = audit_submit_text(gw->audit, t->w->notify, text, len,
 	    txn_durable, t);
 	if (t->arec == NULL) {
 		log_warnx("%s: decision record not queued (audit queue full "
 		    "or out of memory); refusing", t->id);
-		txn_error(t, 503, "the audit trail is unavailable: nothing was "
-		    "forwarded", NULL);
+		json_decref(t->reply_extra);
+		t->reply_extra = NULL;
+		txn_fail(t, STATUS_AUDIT_UNAVAILABLE, "the audit trail is "
+		    "unavailable: nothing was forwarded");
 		return;
 	}
-	if (t->commit_timer == NULL)
-		t->commit_timer = evtimer_new(t->w->base, txn_commit_timeout, t);
-	tv.tv_sec = gw->conf->audit.commit_timeout_ms / 1000;
-	tv.tv_usec = (gw->conf->audit.commit_timeout_ms % 1000) * 1000;
-	if (t->commit_timer != NULL)
-		event_add(t->commit_timer, &tv);
+	worker_timer_arm(t->commit_timer, ms);
 }
 
 /*
- * Refuses the request with status.  On a protected route the refusal is
- * audited first (extra is stolen either way).
+ * A refusal: answered at once, or -- on an audited route -- once its
+ * decision record is durable.
  */
 static void
-txn_refuse(struct txn *t, int status, const char *message, json_t *extra)
+txn_refuse(struct txn *t, enum txn_state answer)
 {
-	if (!t->audited) {
-		txn_error(t, status, message, extra);
-		return;
-	}
-	t->then_forward = 0;
-	t->reply_status = status;
-	t->reply_extra = extra;
-	snprintf(t->reply_msg, sizeof(t->reply_msg), "%s", message);
-	txn_commit(t, status == 403 && extra != NULL ? "deny" : "refused",
-	    NULL);
+	t->after = answer;
+	t->state = t->p.audited ? TXN_COMMIT : answer;
 }
 
 /* ------------------------------------------------------------ resolving */
@@ -473,26 +514,12 @@ resolve_data(void *arg, struct evbuffer *buf)
 	evbuffer_add_buffer(t->rbody, buf);
 }
 
-/* The caller may not read the configuration: say what LaunchDarkly said. */
 static void
-resolve_relay(struct txn *t)
+resolve_failed(struct txn *t, enum status_err err)
 {
-	if (t->audited && t->arec == NULL && !t->relay_resolve) {
-		t->relay_resolve = 1;
-		t->then_forward = 0;
-		t->reply_status = t->rstatus;
-		snprintf(t->reply_msg, sizeof(t->reply_msg), "the upstream "
-		    "answered %d to reading the integration configuration",
-		    t->rstatus);
-		txn_commit(t, "refused", NULL);
-		return;
-	}
-	struct evkeyvalq	*out = evhttp_request_get_output_headers(t->req);
-
-	evhttp_add_header(out, "Content-Type", "application/json");
-	evhttp_send_reply(t->req, t->rstatus, t->rstatus == 404 ? "Not Found" :
-	    t->rstatus == 403 ? "Forbidden" : "Unauthorized", t->rbody);
-	txn_free(t);
+	txn_fail(t, err, "could not resolve the integration configuration's "
+	    "key upstream");
+	txn_refuse(t, TXN_ANSWER);
 }
 
 static void
@@ -503,198 +530,95 @@ resolve_done(void *arg, enum upstream_result result, int sent)
 
 	(void)sent;
 	t->call = NULL;
-	if (result != UPSTREAM_OK) {
-		txn_refuse(t, result == UPSTREAM_TIMEOUT ? 504 : 502, "could not "
-		    "resolve the integration configuration's key upstream",
-		    NULL);
-		return;
-	}
-	if (t->rstatus == 401 || t->rstatus == 403 || t->rstatus == 404) {
-		resolve_relay(t);
-		return;
-	}
-	if (t->rstatus != 200 || resolve_parse_key((const char *)
+	if (result != UPSTREAM_OK)
+		resolve_failed(t, result == UPSTREAM_TIMEOUT ?
+		    STATUS_UPSTREAM_TIMEOUT : STATUS_UPSTREAM_UNAVAILABLE);
+	else if (t->rstatus == 401 || t->rstatus == 403 || t->rstatus == 404) {
+		snprintf(t->p.message, sizeof(t->p.message), "the upstream "
+		    "answered %d to reading the integration configuration",
+		    t->rstatus);
+		txn_refuse(t, TXN_RELAY_REFUSAL);
+	} else if (t->rstatus != 200 || resolve_parse_key((const char *)
 	    evbuffer_pullup(t->rbody, -1), len, t->key, sizeof(t->key)) == -1) {
 		log_warnx("%s: resolving integration configuration %s: upstream "
-		    "status %d, no usable _integrationKey", t->id, t->route.id,
+		    "status %d, no usable _integrationKey", t->id, t->p.route.id,
 		    t->rstatus);
-		txn_refuse(t, 502, "could not resolve the integration "
-		    "configuration's key upstream", NULL);
-		return;
+		resolve_failed(t, STATUS_UPSTREAM_UNAVAILABLE);
+	} else {
+		resolve_store(t->w->resolve, t->p.route.id, t->key);
+		pipeline_object(&t->p, t->key);
+		t->state = TXN_DECIDE;
 	}
-	resolve_store(t->w->resolve, t->route.id, t->key);
 	/* Not from inside the upstream's callback: the connection this
 	 * answer came on is about to be reused. */
-	txn_defer(t, txn_decide);
+	txn_defer(t);
 }
 
 static const struct upstream_cbs resolve_cbs = {
 	resolve_head, resolve_data, resolve_done
 };
 
-/* GET the configuration with the caller's own credentials. */
+/* TXN_KEY: the key of an integration configuration, cached or asked for
+ * upstream with the caller's own credentials. */
 static void
-txn_resolve(struct txn *t)
+txn_key(struct txn *t)
 {
 	struct evkeyvalq	 hdrs;
-	const char		*auth;
+	const char		*key;
 	char			 target[ROUTE_PARAM_MAX + 64];
 
-	auth = evhttp_find_header(evhttp_request_get_input_headers(t->req),
-	    "Authorization");
+	if ((key = resolve_lookup(t->w->resolve, t->p.route.id)) != NULL) {
+		snprintf(t->key, sizeof(t->key), "%s", key);
+		pipeline_object(&t->p, t->key);
+		t->state = TXN_DECIDE;
+		return;
+	}
 	TAILQ_INIT(&hdrs);
-	evhttp_add_header(&hdrs, "Authorization", auth);
+	evhttp_add_header(&hdrs, "Authorization", t->p.auth);
 	evhttp_add_header(&hdrs, "LD-API-Version", "beta");
 	evhttp_add_header(&hdrs, "Accept", "application/json");
 	snprintf(target, sizeof(target), "/api/v2/integration-configurations/%s",
-	    t->route.id);
+	    t->p.route.id);
+	t->state = TXN_RESOLVING;
 	if ((t->rbody = evbuffer_new()) != NULL)
 		t->call = upstream_send(t->w->up, EVHTTP_REQ_GET, target, &hdrs,
 		    NULL, NULL, &resolve_cbs, t);
 	evhttp_clear_headers(&hdrs);
 	if (t->call == NULL)
-		txn_refuse(t, 502, "could not resolve the integration "
-		    "configuration's key upstream", NULL);
+		resolve_failed(t, STATUS_UPSTREAM_UNAVAILABLE);
 }
 
 /* ------------------------------------------------------------- deciding */
 
+/* TXN_DECIDE: the policy's decision, then its record. */
 static void
 txn_decide(struct txn *t)
 {
 	const struct gateway	*gw = t->w->gw;
-	struct access_verdict	 v;
 	json_t			*denied;
-	int			 allow, dry = gw->conf->mode == CONFIG_MODE_DRY_RUN;
+	int			 dry = gw->conf->mode == CONFIG_MODE_DRY_RUN;
 
-	access_object(&t->obj, &t->route, t->key);
-	allow = access_decide(gw->policy, t->principal, &t->obj, t->actions,
-	    &v);
+	t->allowed = pipeline_decide(&gw->pipeline, &t->p, &t->verdict);
+	t->decided = 1;
 	/* Every decision is in the audit trail; the operator log names the
 	 * denials (and, with -v, the rest). */
-	(allow ? log_debug : log_info)("%s: %s %s principal=%s resource=%s "
-	    "decision=%s%s", t->id, t->route.method,
-	    route_kind_name(t->route.kind), t->principal ? t->principal->name :
-	    "-", t->obj.text, allow ? "allow" : "deny", !allow && dry ?
-	    " (dry-run: forwarded)" : "");
-	t->then_forward = allow || dry;
-	if (!t->then_forward) {
+	(t->allowed ? log_debug : log_info)("%s: %s %s principal=%s "
+	    "resource=%s decision=%s%s", t->id, t->p.route.method,
+	    route_kind_name(t->p.route.kind), t->p.principal ?
+	    t->p.principal->name : "-", t->p.obj.text, t->allowed ? "allow" :
+	    "deny", !t->allowed && dry ? " (dry-run: forwarded)" : "");
+	if (!t->allowed && !dry) {
 		/* The 403 body, in LaunchDarkly's shape: rare, so jansson. */
 		denied = json_array();
-		access_explain(&v, &t->obj, NULL, denied);
-		t->reply_status = 403;
+		access_explain(&t->verdict, &t->p.obj, NULL, denied);
 		t->reply_extra = json_pack("{s:{s:o}}", "_access", "denied",
 		    denied);
-		snprintf(t->reply_msg, sizeof(t->reply_msg), "%s",
-		    "the gateway's policy denies this change");
 	}
-	txn_commit(t, allow ? "allow" : "deny", &v);
+	t->after = t->allowed || dry ? TXN_FORWARD : TXN_ANSWER;
+	t->state = TXN_COMMIT;
 }
 
-/* --------------------------------------------------------- intercepting */
-
-static int
-header_count(const struct evkeyvalq *h, const char *name, const char **last)
-{
-	const struct evkeyval	*kv;
-	int			 n = 0;
-
-	TAILQ_FOREACH(kv, h, next)
-		if (strcasecmp(kv->key, name) == 0) {
-			n++;
-			*last = kv->value;
-		}
-	return n;
-}
-
-static int
-txn_parse_patch(struct txn *t)
-{
-	const struct config	*conf = t->w->gw->conf;
-	struct evbuffer		*body = evhttp_request_get_input_buffer(t->req);
-	struct patch_limits	 limits;
-	const char		*ctype;
-	char			 err[256];
-	size_t			 len = evbuffer_get_length(body);
-
-	limits.max_ops = conf->limits.patch_ops;
-	limits.max_depth = conf->limits.json_depth;
-	ctype = evhttp_find_header(evhttp_request_get_input_headers(t->req),
-	    "Content-Type");
-	if (patch_parse((const char *)evbuffer_pullup(body, -1), len, ctype,
-	    t->route.kind == ROUTE_KIND_INTEGRATION ? PATCH_TARGET_INTEGRATION :
-	    PATCH_TARGET_DELIVERY, &limits, &t->patch, err, sizeof(err)) == -1) {
-		txn_refuse(t, 400, err, NULL);
-		return -1;
-	}
-	t->actions = t->patch.actions;
-	return 0;
-}
-
-static void
-txn_protected(struct txn *t)
-{
-	const struct evkeyvalq	*in = evhttp_request_get_input_headers(t->req);
-	const char		*auth = NULL, *key;
-	int			 nauth = header_count(in, "Authorization", &auth);
-
-	if (nauth == 0) {
-		txn_refuse(t, 401, "an Authorization header is required", NULL);
-		return;
-	}
-	if (nauth > 1) {
-		txn_refuse(t, 400, "more than one Authorization header", NULL);
-		return;
-	}
-	/* The body is judged by one Content-Type; the upstream must not be
-	 * able to pick another. */
-	if (header_count(in, "Content-Type", &key) > 1) {
-		txn_refuse(t, 400, "more than one Content-Type header", NULL);
-		return;
-	}
-	t->auth = auth;
-	fingerprint(auth, strlen(auth), t->fp);
-	t->principal = policyset_by_fingerprint(t->w->gw->policy, t->fp);
-	if (t->route.op == ROUTE_OP_PATCH) {
-		if (txn_parse_patch(t) == -1)
-			return;
-	} else
-		t->actions = t->route.actions;
-	if (t->route.kind != ROUTE_KIND_INTEGRATION ||
-	    t->route.op == ROUTE_OP_CREATE) {
-		txn_decide(t);
-		return;
-	}
-	if ((key = resolve_lookup(t->w->resolve, t->route.id)) != NULL) {
-		snprintf(t->key, sizeof(t->key), "%s", key);
-		txn_decide(t);
-		return;
-	}
-	txn_resolve(t);
-}
-
-/*
- * Framing a proxy must not guess at (request smuggling): two
- * Content-Length headers, or Content-Length with Transfer-Encoding.
- */
-static const char *
-txn_framing(struct txn *t, const struct evkeyvalq *in)
-{
-	const char	*v;
-	int		 ncl = header_count(in, "Content-Length", &v);
-	int		 nte = header_count(in, "Transfer-Encoding", &v);
-
-	if (ncl > 1)
-		return "more than one Content-Length header";
-	if (ncl > 0 && nte > 0)
-		return "both Content-Length and Transfer-Encoding";
-	if (client_header_folded(t->w, evhttp_request_get_connection(t->req))) {
-		/* The stream can no longer be trusted: close after the 400. */
-		t->close_conn = 1;
-		return "a header line is folded (obs-fold, RFC 9112 section 5.2)";
-	}
-	return NULL;
-}
+/* --------------------------------------------------------------- routing */
 
 static const char *
 method_name(enum evhttp_cmd_type cmd)
@@ -713,47 +637,81 @@ method_name(enum evhttp_cmd_type cmd)
 	return "";
 }
 
+/* TXN_ROUTE: the request through the pipeline; its answer names the next
+ * step. */
 static void
 txn_route(struct txn *t)
 {
-	const struct evkeyvalq	*in = evhttp_request_get_input_headers(t->req);
+	struct evhttp_request	*req = t->req;
+	struct evbuffer		*body = evhttp_request_get_input_buffer(req);
 	const struct evkeyval	*kv;
-	const char		*ov[TXN_MAX_OVERRIDES], *why;
-	size_t			 nov = 0;
+	struct pipeline_headers	 h;
+	struct pipeline_in	 in;
 
-	TAILQ_FOREACH(kv, in, next)
-		if (strcasecmp(kv->key, "X-HTTP-Method-Override") == 0 &&
-		    nov < TXN_MAX_OVERRIDES)
-			ov[nov++] = kv->value;
-	route_classify(method_name(evhttp_request_get_command(t->req)), ov, nov,
-	    evhttp_request_get_uri(t->req), &t->route);
-	/* Every request that would change an integration, even a refused
-	 * one, is accounted for in the audit trail. */
-	t->audited = t->route.intercepted && t->route.verdict != ROUTE_READ;
-	if ((why = txn_framing(t, in)) != NULL) {
-		txn_refuse(t, 400, why, NULL);
-		return;
+	memset(&h, 0, sizeof(h));
+	TAILQ_FOREACH(kv, evhttp_request_get_input_headers(req), next)
+		pipeline_header(&h, kv->key, kv->value);
+	in.method = method_name(evhttp_request_get_command(req));
+	in.target = evhttp_request_get_uri(req);
+	in.headers = &h;
+	in.folded = client_header_folded(t->w,
+	    evhttp_request_get_connection(req));
+	in.body_len = evbuffer_get_length(body);
+	in.body = in.body_len ? (const char *)evbuffer_pullup(body, -1) : NULL;
+	switch (pipeline_run(&t->w->gw->pipeline, &in, &t->p)) {
+	case PIPELINE_FORWARD:
+		t->state = TXN_FORWARD;
+		break;
+	case PIPELINE_REFUSE:
+		txn_refuse(t, TXN_ANSWER);
+		break;
+	case PIPELINE_NEED_KEY:
+		t->state = TXN_KEY;
+		break;
+	case PIPELINE_DECIDE:
+		t->state = TXN_DECIDE;
+		break;
 	}
-	switch (t->route.verdict) {
-	case ROUTE_PASS:
-		if (!t->w->gw->conf->passthrough) {
-			txn_error(t, 403, "this gateway forwards only "
-			    "integration configuration changes", NULL);
+}
+
+/*
+ * Takes steps until the request waits on an event or is done.  Each step
+ * sets t->state to the next; callbacks set it and call back in here.
+ */
+static void
+txn_advance(struct txn *t)
+{
+	for (;;) {
+		switch (t->state) {
+		case TXN_ROUTE:
+			txn_route(t);
+			break;
+		case TXN_KEY:
+			txn_key(t);
+			break;
+		case TXN_DECIDE:
+			txn_decide(t);
+			break;
+		case TXN_COMMIT:
+			txn_commit(t);
+			break;
+		case TXN_FORWARD:
+			txn_forward(t);
+			break;
+		case TXN_ANSWER:
+			txn_answer(t);
+			break;
+		case TXN_RELAY_REFUSAL:
+			txn_relay_refusal(t);
+			break;
+		case TXN_DONE:
+			txn_free(t);
+			return;
+		case TXN_RESOLVING:
+		case TXN_DURABLE:
+		case TXN_RELAYING:
 			return;
 		}
-		/* FALLTHROUGH */
-	case ROUTE_READ:
-		txn_forward(t);
-		return;
-	case ROUTE_PROTECTED:
-		txn_protected(t);
-		return;
-	case ROUTE_BAD_REQUEST:
-		txn_refuse(t, 400, t->route.reason, NULL);
-		return;
-	case ROUTE_FORBIDDEN:
-		txn_refuse(t, 403, t->route.reason, NULL);
-		return;
 	}
 }
 
@@ -764,15 +722,17 @@ txn_handle(struct evhttp_request *req, void *arg)
 	struct txn	*t;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
-		reply_error(req, 503, "internal_error", "out of memory", NULL,
-		    NULL);
+		log_warnx("out of memory for a request; refusing as overloaded");
+		reply_error(req, STATUS_OVERLOADED, "the gateway is out of "
+		    "resources: nothing was forwarded", NULL, NULL);
 		return;
 	}
 	t->w = w;
 	t->req = req;
+	t->state = TXN_ROUTE;
 	TAILQ_INIT(&t->extra);
 	TAILQ_INSERT_TAIL(&w->txns, t, link);
 	w->ntxns++;
 	audit_id_new(t->id);
-	txn_route(t);
+	txn_advance(t);
 }

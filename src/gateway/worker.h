@@ -20,6 +20,8 @@
 
 #include <openssl/ssl.h>
 
+#include "request/pipeline.h"
+
 struct audit;
 struct audit_notify;
 struct client;
@@ -40,6 +42,8 @@ struct gateway {
 	SSL_CTX			*tls;
 	struct audit		*audit;		/* thread-safe by design */
 	const struct redact	*redact;
+	struct pipeline_conf	 pipeline;	/* conf and policy, as the
+						   pipeline reads them */
 	/* The upstream host, resolved once at start-up (as nginx does for
 	 * a literal proxy_pass host), preferring IPv4. */
 	char			 upstream_addr[64];

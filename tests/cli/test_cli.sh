@@ -203,7 +203,8 @@ printf '%s' '[{"op":"replace","path":"/on","value":true},{"op":"replace","path":
 req() { # TOKEN ARGS...: eval a request
 	local tok=$1; shift
 	rc=0
-	printf '%s\n' "$tok" | "$LDGATE" eval -c "$cfg" --token-stdin "$@" \
+	printf '%s\n' "$tok" | "$LDGATE" eval -c "$cfg" --token-stdin \
+	    --content-type application/json "$@" \
 	    >"$tmp/out" 2>"$tmp/err" || rc=$?
 }
 req demo-oncall-token --method PATCH --path "$fs" --body "$tmp/on.json"

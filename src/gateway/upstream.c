@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,9 @@ struct upstream_call {
 	void				*arg;
 	enum upstream_result		 fail;	/* why, once it failed */
 	int				 sent;	/* bytes may have left */
+	int				 starting;	/* in evhttp_make_request */
+	int				 start_errno;	/* it failed there: why */
+	int				 start_failed;
 };
 
 static void	call_finish(struct upstream_call *, enum upstream_result);
@@ -448,6 +452,19 @@ req_done(struct evhttp_request *req, void *arg)
 	struct upstream_call	*call = arg;
 
 	call->req = NULL;	/* evhttp frees it after we return */
+	if (call->starting) {
+		/*
+		 * The request failed inside evhttp_make_request, before a byte
+		 * left: a new connection whose socket() or connect() failed at
+		 * once (EMFILE, EADDRNOTAVAIL, ...) is failed synchronously by
+		 * libevent, through this callback.  upstream_send still holds
+		 * the call and returns NULL ("no callback will follow"): ending
+		 * it here would free it, and the caller's txn, under its feet.
+		 */
+		call->start_errno = errno;
+		call->start_failed = 1;
+		return;
+	}
 	if (req == NULL || evhttp_request_get_response_code(req) == 0) {
 		call->conn->dead = 1;
 		call_finish(call, call->fail ? call->fail : UPSTREAM_UNAVAILABLE);
@@ -589,7 +606,7 @@ upstream_send(struct upstream *up, enum evhttp_cmd_type method,
     const struct upstream_cbs *cbs, void *arg)
 {
 	struct upstream_call	*call;
-	int			 fresh;
+	int			 fresh, rc;
 
 	if ((call = calloc(1, sizeof(*call))) == NULL)
 		return NULL;
@@ -613,9 +630,15 @@ upstream_send(struct upstream *up, enum evhttp_cmd_type method,
 	if ((call->req = call_request(call, headers, extra, body,
 	    method)) == NULL || (fresh && call->connect_timer == NULL))
 		goto fail;
-	/* evhttp_make_request owns req even when it fails. */
-	if (evhttp_make_request(call->conn->evcon, call->req, method,
-	    target) == -1) {
+	/* evhttp_make_request owns req even when it fails; it may also fail
+	 * the request before it returns (req_done). */
+	call->starting = 1;
+	rc = evhttp_make_request(call->conn->evcon, call->req, method, target);
+	call->starting = 0;
+	if (rc == -1 || call->start_failed) {
+		if (call->start_failed)
+			log_warnx("upstream %s port %d: cannot connect: %s",
+			    up->addr, up->conf->port, strerror(call->start_errno));
 		call->req = NULL;
 		goto fail;
 	}

@@ -623,8 +623,11 @@ upstream_send(struct upstream *up, enum evhttp_cmd_type method,
 	if (fresh) {
 		call->connect_timer = evtimer_new(up->base, call_connect_timeout,
 		    call);
-		evbuffer_add_cb(bufferevent_get_output(call->conn->bev),
-		    output_drained, call->conn);
+		/* Without it the connect timer outlives the connect, and would
+		 * abort a request the upstream may have taken. */
+		if (evbuffer_add_cb(bufferevent_get_output(call->conn->bev),
+		    output_drained, call->conn) == NULL)
+			goto fail;
 	} else
 		call->sent = 1;	/* a reused connection may take it at once */
 	if ((call->req = call_request(call, headers, extra, body,

@@ -1,5 +1,5 @@
 /*
- * config: the ldgate configuration file (DESIGN.md section 5).
+ * config: the ldgate configuration file (docs/design.md section 5).
  *
  * Parsed into a fresh struct config, validated whole, and only then handed
  * to the caller; the gateway shares it read-only between worker threads.

@@ -7,7 +7,7 @@
  * commit, so throughput grows with load while each caller still waits for
  * its own record only.
  *
- * Failure (DESIGN.md section 8): when a write or fdatasync fails, every
+ * Failure (docs/design.md section 8): when a write or fdatasync fails, every
  * record of that batch is reported not durable and is not retried (its
  * request was refused).  The writer cuts the file back to its size before
  * the batch, closes it, and reopens the path for the next batch, which

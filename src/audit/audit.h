@@ -1,5 +1,5 @@
 /*
- * audit: the audit trail (DESIGN.md sections 6 and 8) -- one file of JSON
+ * audit: the audit trail (docs/design.md sections 6 and 8) -- one file of JSON
  * lines, hash-chained, appended by one writer thread that commits in
  * groups: every record queued while it writes goes out with the next
  * write() and one fdatasync().  Event loops never touch the disk: they

@@ -1,6 +1,6 @@
 /*
- * record: the audit records of a request (DESIGN.md section 6) built from
- * what txn.c learned about it, as JSON text for audit_submit_text() (an
+ * record: the audit records of a request (docs/design.md section 6) built from
+ * what the gateway learned about it (gateway/txn.c), as JSON text for audit_submit_text() (an
  * object without its closing brace: the writer adds seq and prev).
  * Written straight to text, no jansson tree: this runs for every
  * intercepted request.  Pure: no I/O.  Nothing

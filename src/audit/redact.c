@@ -24,7 +24,7 @@ struct redact {
 	unsigned char	key[REDACT_KEY_LEN];
 };
 
-/* Fields whose values are third-party secrets (DESIGN.md sections 2, 6). */
+/* Fields whose values are third-party secrets (docs/design.md sections 2, 6). */
 static const char *const secret_fields[] = {
 	"config", "configValues", "capabilityConfig"
 };

@@ -1,6 +1,6 @@
 /*
  * redact: how a secret is recorded in the audit trail without being
- * recorded (DESIGN.md section 6) -- "hmac-sha256:<hex>", the keyed
+ * recorded (docs/design.md section 6) -- "hmac-sha256:<hex>", the keyed
  * HMAC-SHA256 of the value's canonical JSON.  Equal values give equal
  * forms, so an operator can search the trail for a value he knows
  * (`ldgate audit hash`), but nobody without the key can test guesses.

@@ -1,5 +1,5 @@
 /*
- * `ldgate audit verify` and `ldgate audit hash` (DESIGN.md section 5).
+ * `ldgate audit verify` and `ldgate audit hash` (docs/design.md section 5).
  */
 #include <getopt.h>
 #include <stdio.h>

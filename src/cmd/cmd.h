@@ -1,5 +1,5 @@
 /*
- * cmd: the subcommands of the ldgate binary (DESIGN.md section 5).  Each
+ * cmd: the subcommands of the ldgate binary (docs/design.md section 5).  Each
  * takes main's argc/argv shifted so argv[0] is the subcommand, and returns
  * the process exit status.
  */

@@ -1,7 +1,7 @@
 /*
  * decide: the decision for one access -- an action on one object named by
  * an alias set -- given the guardrails and a principal's roles
- * (policy-semantics.md section 2).  Pure and allocation-free, so the
+ * (docs/policy.md section 3).  Pure and allocation-free, so the
  * gateway can call it on every request.
  */
 #ifndef LDGATE_DECIDE_H

@@ -1,6 +1,6 @@
 /*
  * policyset: the loaded policy -- roles, principals and guardrails files
- * (DESIGN.md section 3) -- validated whole and compiled per principal.
+ * (docs/design.md section 3) -- validated whole and compiled per principal.
  * Immutable once built, so worker threads share it without locks.
  */
 #ifndef LDGATE_POLICYSET_H

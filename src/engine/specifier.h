@@ -1,6 +1,6 @@
 /*
- * specifier: LaunchDarkly resource specifiers (policy-semantics.md section
- * 3) -- parsing and three-valued matching.  Pure: no I/O, no globals.
+ * specifier: LaunchDarkly resource specifiers (docs/policy.md section 4)
+ * -- parsing and three-valued matching.  Pure: no I/O, no globals.
  *
  * The same structure holds a pattern from a policy statement and a concrete
  * resource (an object being acted on).  In a resource the qualifiers after

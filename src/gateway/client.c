@@ -28,7 +28,7 @@ enum client_phase {
 
 /*
  * evhttp 2.1 joins an obs-fold continuation line onto the header before it
- * (libevent-notes.md item 5), so a fold can only be seen in the raw bytes:
+ * (docs/libevent.md item 5), so a fold can only be seen in the raw bytes:
  * this scanner follows each request's head, line by line, up to its empty
  * line, and flags a line that starts with a space or a tab.
  */

@@ -1,5 +1,5 @@
 /*
- * resolve: what an integration configuration's URL does not say (DESIGN.md
+ * resolve: what an integration configuration's URL does not say (docs/design.md
  * section 4).  Its PATCH URL carries only the id; the integration key comes
  * from GET /api/v2/integration-configurations/{id} upstream (txn.c sends
  * it with the caller's credentials).  A key never changes for an id, so the

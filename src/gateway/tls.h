@@ -2,7 +2,7 @@
  * tls: the upstream side's TLS -- one client SSL_CTX for the process
  * (verification on, TLS >= 1.2, the system store or a CA file) and a fresh
  * SSL per TCP connection with SNI and hostname verification set on it
- * (libevent-notes.md item 7: never reuse an SSL across connections).
+ * (docs/libevent.md item 7: never reuse an SSL across connections).
  */
 #ifndef LDGATE_TLS_H
 #define LDGATE_TLS_H

@@ -4,7 +4,7 @@
  *
  * Each pooled connection is one TCP + TLS session: a fresh SSL, bufferevent
  * and evhttp_connection, discarded when it closes, never reconnected
- * (libevent-notes.md item 7).  Nothing is ever retried: a request that may
+ * (docs/libevent.md item 7).  Nothing is ever retried: a request that may
  * have reached the upstream is not sent twice.  Every call has ldgate's own
  * deadline (item 6), and connections are freed from a deferred event, never
  * inside their own callbacks.

@@ -11,15 +11,15 @@ void
 access_object(struct access_object *obj, const struct route_match *m,
     const char *key)
 {
-	int	has_id = m->op != ROUTE_OP_CREATE;
+	int	has_id = m->id[0] != '\0';
 
-	if (m->kind != ROUTE_KIND_INTEGRATION || !has_id)
+	if (!m->needs_key)
 		key = m->key;
 	if (has_id)
 		snprintf(obj->kid, sizeof(obj->kid), "%s/%s", key, m->id);
 	else
 		snprintf(obj->kid, sizeof(obj->kid), "%s", key);
-	if (m->kind == ROUTE_KIND_INTEGRATION) {
+	if (m->alias == ROUTE_ALIAS_INTEGRATION) {
 		specifier_segment_init(&obj->segs[0], "integration", obj->kid, 1);
 		specifier_init(&obj->aliases[0], &obj->segs[0], 1, NULL);
 		obj->naliases = 1;

@@ -1,7 +1,8 @@
 /*
  * access: from a classified protected request to the (resource, action)
- * pairs it needs, and their decision (DESIGN.md sections 1-3).  Pure: the
- * gateway (txn.c) and `ldgate eval --method --path` share it.
+ * pairs it needs, and their decision (docs/design.md sections 1-3).  Pure:
+ * the pipeline (pipeline.c) is its caller for the gateway and `ldgate eval`
+ * alike.
  */
 #ifndef LDGATE_ACCESS_H
 #define LDGATE_ACCESS_H

@@ -1,7 +1,7 @@
 /*
  * patch: strict JSON Patch (RFC 6902) parsing for the integration PATCH
  * routes, and the table from the fields a patch touches to the actions it
- * needs (DESIGN section 2).
+ * needs (docs/design.md section 2).
  *
  * Strict means LaunchDarkly-strict rather than RFC-lenient: an op member
  * other than op/path/value/from is refused instead of ignored, and so is a

@@ -1,6 +1,6 @@
 /*
  * patch: a JSON Patch request body, strictly parsed, and the integration
- * actions it needs (DESIGN section 2).  Pure: no I/O, no global state,
+ * actions it needs (docs/design.md section 2).  Pure: no I/O, no global state,
  * safe to call from any thread.
  */
 #ifndef LDGATE_PATCH_H

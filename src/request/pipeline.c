@@ -175,8 +175,7 @@ protected(const struct pipeline_conf *conf, const struct pipeline_in *in,
 	if (protected_actions(conf, in, out) != 0)
 		return out->step;
 	/* An integration configuration's URL carries its id, not its key. */
-	if (out->route.kind == ROUTE_KIND_INTEGRATION &&
-	    out->route.op != ROUTE_OP_CREATE)
+	if (out->route.needs_key)
 		return out->step = PIPELINE_NEED_KEY;
 	pipeline_object(out, NULL);
 	return out->step;

@@ -1,5 +1,5 @@
 /*
- * route: which requests are protected routes (DESIGN section 1).
+ * route: which requests are protected routes (docs/design.md section 1).
  *
  * Two views of the path are computed.  The *loose form* undoes every
  * spelling trick a server behind us might undo (percent-encoding, even
@@ -9,6 +9,7 @@
  * non-read request, and it alone is matched against the templates: what we
  * check is exactly what the upstream routes.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/action.h"
@@ -43,31 +44,45 @@ struct route_loose {
 #define T_BS	"api", "v2", "integration-capabilities", "big-segment-store"
 #define T_IC	"api", "v2", "integration-configurations"
 
+#define ENV		ROUTE_ALIAS_ENV
+#define INTEG		ROUTE_ALIAS_INTEGRATION
+#define A_CREATE	ACTION_CREATE_INTEGRATION
+#define A_DELETE	ACTION_DELETE_INTEGRATION
+#define A_VALIDATE	ACTION_VALIDATE_CONNECTION
+
+/*
+ * The protected routes: the one table of them (docs/design.md section 1
+ * is checked against it).  A route's action is fixed, or 0: the JSON
+ * Patch's fields name it.  Its object's alias set follows alias; a
+ * template without {k} has its key learned upstream.
+ */
 static const struct route_template {
-	const char	*method;
-	enum route_kind	 kind;
-	enum route_op	 op;
-	const char	*segs[ROUTE_TEMPLATE_SEGS + 1];	/* NULL-terminated */
+	const char		*method;
+	enum route_kind		 kind;
+	enum route_op		 op;
+	unsigned		 actions;
+	enum route_alias	 alias;
+	const char		*segs[ROUTE_TEMPLATE_SEGS + 1];	/* NULL ends */
 } route_templates[] = {
-	{ "PATCH", ROUTE_KIND_DELIVERY, ROUTE_OP_PATCH,
+	{ "PATCH", ROUTE_KIND_DELIVERY, ROUTE_OP_PATCH, 0, ENV,
 	    { T_FS, P_PROJ, P_ENV, P_KEY, P_ID, NULL } },
-	{ "DELETE", ROUTE_KIND_DELIVERY, ROUTE_OP_DELETE,
+	{ "DELETE", ROUTE_KIND_DELIVERY, ROUTE_OP_DELETE, A_DELETE, ENV,
 	    { T_FS, P_PROJ, P_ENV, P_KEY, P_ID, NULL } },
-	{ "POST", ROUTE_KIND_DELIVERY, ROUTE_OP_CREATE,
+	{ "POST", ROUTE_KIND_DELIVERY, ROUTE_OP_CREATE, A_CREATE, ENV,
 	    { T_FS, P_PROJ, P_ENV, P_KEY, NULL } },
-	{ "POST", ROUTE_KIND_DELIVERY, ROUTE_OP_VALIDATE,
+	{ "POST", ROUTE_KIND_DELIVERY, ROUTE_OP_VALIDATE, A_VALIDATE, ENV,
 	    { T_FS, P_PROJ, P_ENV, P_KEY, P_ID, "validate", NULL } },
-	{ "PATCH", ROUTE_KIND_BIG_SEGMENT, ROUTE_OP_PATCH,
+	{ "PATCH", ROUTE_KIND_BIG_SEGMENT, ROUTE_OP_PATCH, 0, ENV,
 	    { T_BS, P_PROJ, P_ENV, P_KEY, P_ID, NULL } },
-	{ "DELETE", ROUTE_KIND_BIG_SEGMENT, ROUTE_OP_DELETE,
+	{ "DELETE", ROUTE_KIND_BIG_SEGMENT, ROUTE_OP_DELETE, A_DELETE, ENV,
 	    { T_BS, P_PROJ, P_ENV, P_KEY, P_ID, NULL } },
-	{ "POST", ROUTE_KIND_BIG_SEGMENT, ROUTE_OP_CREATE,
+	{ "POST", ROUTE_KIND_BIG_SEGMENT, ROUTE_OP_CREATE, A_CREATE, ENV,
 	    { T_BS, P_PROJ, P_ENV, P_KEY, NULL } },
-	{ "PATCH", ROUTE_KIND_INTEGRATION, ROUTE_OP_PATCH,
+	{ "PATCH", ROUTE_KIND_INTEGRATION, ROUTE_OP_PATCH, 0, INTEG,
 	    { T_IC, P_ID, NULL } },
-	{ "DELETE", ROUTE_KIND_INTEGRATION, ROUTE_OP_DELETE,
+	{ "DELETE", ROUTE_KIND_INTEGRATION, ROUTE_OP_DELETE, A_DELETE, INTEG,
 	    { T_IC, P_ID, NULL } },
-	{ "POST", ROUTE_KIND_INTEGRATION, ROUTE_OP_CREATE,
+	{ "POST", ROUTE_KIND_INTEGRATION, ROUTE_OP_CREATE, A_CREATE, INTEG,
 	    { T_IC, "keys", P_KEY, NULL } },
 };
 
@@ -417,21 +432,6 @@ param_copy(char *dst, const struct route_seg *s)
 	dst[s->len] = '\0';
 }
 
-static unsigned
-op_actions(enum route_op op)
-{
-	switch (op) {
-	case ROUTE_OP_CREATE:
-		return ACTION_CREATE_INTEGRATION;
-	case ROUTE_OP_DELETE:
-		return ACTION_DELETE_INTEGRATION;
-	case ROUTE_OP_VALIDATE:
-		return ACTION_VALIDATE_CONNECTION;
-	default:
-		return 0;	/* PATCH: from the body */
-	}
-}
-
 static enum route_verdict
 protect(struct route_match *out, const struct route_template *t,
     const struct route_seg *segs)
@@ -441,14 +441,18 @@ protect(struct route_match *out, const struct route_template *t,
 	out->verdict = ROUTE_PROTECTED;
 	out->kind = t->kind;
 	out->op = t->op;
-	out->actions = op_actions(t->op);
+	out->actions = t->actions;
+	out->alias = t->alias;
+	out->needs_key = 1;
 	for (i = 0; t->segs[i] != NULL; i++) {
 		if (strcmp(t->segs[i], P_PROJ) == 0)
 			param_copy(out->proj, &segs[i]);
 		else if (strcmp(t->segs[i], P_ENV) == 0)
 			param_copy(out->env, &segs[i]);
-		else if (strcmp(t->segs[i], P_KEY) == 0)
+		else if (strcmp(t->segs[i], P_KEY) == 0) {
 			param_copy(out->key, &segs[i]);
+			out->needs_key = 0;
+		}
 		else if (strcmp(t->segs[i], P_ID) == 0)
 			param_copy(out->id, &segs[i]);
 	}
@@ -601,18 +605,41 @@ route_kind_name(enum route_kind kind)
 	return "";
 }
 
-const char *
-route_op_name(enum route_op op)
+/* Appends template segment seg to buf as docs/design.md writes it. */
+static void
+describe_append(char *buf, size_t len, const char *text)
 {
-	switch (op) {
-	case ROUTE_OP_PATCH:
-		return "patch";
-	case ROUTE_OP_CREATE:
-		return "create";
-	case ROUTE_OP_DELETE:
-		return "delete";
-	case ROUTE_OP_VALIDATE:
-		return "validate";
+	size_t	used = strlen(buf);
+
+	if (used < len)
+		snprintf(buf + used, len - used, "%s", text);
+}
+
+int
+route_describe(size_t i, struct route_info *out)
+{
+	const struct route_template	*t;
+	const char			*kid;
+	size_t				 j;
+	int				 has_id = 0;
+
+	if (i >= NTEMPLATES)
+		return -1;
+	t = &route_templates[i];
+	memset(out, 0, sizeof(*out));
+	out->method = t->method;
+	out->kind = route_kind_name(t->kind);
+	out->action = t->actions ? action_name(t->actions) : NULL;
+	for (j = 0; t->segs[j] != NULL; j++) {
+		describe_append(out->path, sizeof(out->path), "/");
+		describe_append(out->path, sizeof(out->path), t->segs[j]);
+		has_id |= strcmp(t->segs[j], P_ID) == 0;
 	}
-	return "";
+	kid = has_id ? "integration/{k}/{id}" : "integration/{k}";
+	if (t->alias == ROUTE_ALIAS_ENV)
+		snprintf(out->resources, sizeof(out->resources),
+		    "proj/{p}:env/{e}:%s, %s", kid, kid);
+	else
+		snprintf(out->resources, sizeof(out->resources), "%s", kid);
+	return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * route: classify a request by its method, X-HTTP-Method-Override headers
- * and raw request-target (DESIGN section 1).  Pure: no I/O, no global
+ * and raw request-target (docs/design.md section 1).  Pure: no I/O, no global
  * state, safe to call from any thread.
  */
 #ifndef LDGATE_ROUTE_H
@@ -25,6 +25,13 @@ enum route_op {
 	ROUTE_OP_VALIDATE
 };
 
+/* The alias set a route's object goes by (docs/design.md section 1). */
+enum route_alias {
+	ROUTE_ALIAS_ENV = 1,	/* proj/{p}:env/{e}:integration/{k}[/{id}],
+				   integration/{k}[/{id}] */
+	ROUTE_ALIAS_INTEGRATION	/* integration/{k}[/{id}] */
+};
+
 enum route_verdict {
 	ROUTE_PASS = 1,		/* not intercepted: pass through */
 	ROUTE_READ,		/* GET/HEAD on an intercepted path: pass through */
@@ -47,6 +54,10 @@ struct route_match {
 	enum route_kind		 kind;
 	enum route_op		 op;
 	unsigned		 actions;	/* fixed ACTION_* bits; 0 for PATCH */
+	enum route_alias	 alias;
+	/* The template has an {id} but no {k}: the integration key must be
+	 * learned (upstream) before the object can be named. */
+	int			 needs_key;
 	/* Path parameters, NUL-terminated; "" when the template lacks them. */
 	char			 proj[ROUTE_PARAM_MAX + 1];
 	char			 env[ROUTE_PARAM_MAX + 1];
@@ -72,7 +83,21 @@ enum route_verdict	 route_classify(const char *method,
 
 /* "integration-delivery-configuration", ...; static, "" if unknown. */
 const char		*route_kind_name(enum route_kind kind);
-/* "patch", "create", "delete", "validate"; static, "" if unknown. */
-const char		*route_op_name(enum route_op op);
+
+/* One protected route as docs/design.md section 1 shows it. */
+struct route_info {
+	const char	*method;
+	char		 path[160];	/* "/api/v2/.../{p}/{e}/{k}/{id}" */
+	const char	*kind;		/* route_kind_name */
+	const char	*action;	/* an action name, or NULL: the patch's */
+	char		 resources[160]; /* the alias set, ", "-separated */
+};
+
+/*
+ * Describes the protected route at index i of the table that routing
+ * uses, into *out.  Returns 0, or -1 past the last route.  (The docs'
+ * table is checked against this: tests/unit/request/test_route.c.)
+ */
+int			 route_describe(size_t i, struct route_info *out);
 
 #endif

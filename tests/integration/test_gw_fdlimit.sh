@@ -7,7 +7,7 @@
 # forwarded again.
 #
 # Under EMFILE libevent's listener logs "Error from accept() call" on every
-# loop pass (evhttp sets no error callback: libevent-notes.md item 11), so
+# loop pass (evhttp sets no error callback: docs/libevent.md item 11), so
 # the log grows by megabytes a second while the fds are exhausted: nothing
 # here depends on its size, and the exhaustion lasts well under a second.
 set -u

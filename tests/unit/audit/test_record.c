@@ -262,10 +262,8 @@ test_decision_record(void **state)
 	unsigned		 actions = ACTION_UPDATE_ON |
 					 ACTION_DELETE_INTEGRATION;
 
-	memset(&m, 0, sizeof(m));
-	m.kind = ROUTE_KIND_INTEGRATION;
-	m.op = ROUTE_OP_DELETE;
-	snprintf(m.id, sizeof(m.id), "%s", "abc");
+	assert_int_equal(route_classify("DELETE", NULL, 0,
+	    "/api/v2/integration-configurations/abc", &m), ROUTE_PROTECTED);
 	access_object(&obj, &m, "x");
 	assert_int_equal(access_decide(f->set, f->p, &obj, actions, &v), 0);
 
@@ -306,7 +304,7 @@ test_decision_record(void **state)
 	    json_array_get(json_object_get(rec, "delta"), 1), "value")),
 	    REDACT_PREFIX, strlen(REDACT_PREFIX)), 0);
 
-	/* Keys in DESIGN.md's order, _id first. */
+	/* Keys in docs/audit.md's order, _id first. */
 	assert_string_equal(json_object_iter_key(json_object_iter(rec)),
 	    "_id");
 	assert_string_equal(get_str(rec, "_id"), rf.id);

@@ -3,7 +3,7 @@
  * validation of statements, roles, principals and guardrails through
  * policyset_build() with in-memory files -- every error class with its exact
  * located message, all errors of a file in one run -- and decisions with
- * their explanations (policy-semantics.md sections 1, 2 and 4).
+ * their explanations (docs/policy.md sections 2-4).
  *
  * Each JSON document below is written one statement (or role, or
  * principal) per line so that the expected line:column can be checked by

@@ -1,6 +1,6 @@
 /*
  * Tests src/specifier.c and src/glob.c through their public API: the
- * grammar of policy-semantics.md section 3 (every parse error with its
+ * grammar of docs/policy.md section 4 (every parse error with its
  * exact message), and three-valued matching of patterns against concrete
  * resources (section 4).
  */

@@ -1,6 +1,6 @@
 /*
- * Runs every vector of tests/policy-vectors.json (a copy of
- * shared/spec/policy-vectors.json) through the real loader and decider:
+ * Runs every vector of tests/policy-vectors.json (the policy language's
+ * vectors, kept in the tree) through the real loader and decider:
  * each vector becomes a policy set of one principal holding the vector's
  * roles, and must decide allow / deny, or fail to load when "invalid".
  */

@@ -1,6 +1,6 @@
 /*
  * Unit tests for src/patch.c: strict JSON Patch parsing and the field to
- * action table, DESIGN section 2.  Cases are data.
+ * action table, docs/design.md section 2.  Cases are data.
  */
 #include <stdarg.h>
 #include <stddef.h>

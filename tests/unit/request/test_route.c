@@ -1,6 +1,6 @@
 /*
- * Unit tests for src/route.c: request-target classification, DESIGN
- * section 1.  Cases are data; each row names what it is checking.
+ * Unit tests for src/request/route.c: request-target classification,
+ * docs/design.md section 1.  Cases are data; each row names what it is checking.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -458,11 +458,76 @@ test_names(void **state)
 	assert_string_equal(route_kind_name(ROUTE_KIND_INTEGRATION),
 	    "integration");
 	assert_string_equal(route_kind_name((enum route_kind)0), "");
-	assert_string_equal(route_op_name(ROUTE_OP_PATCH), "patch");
-	assert_string_equal(route_op_name(ROUTE_OP_CREATE), "create");
-	assert_string_equal(route_op_name(ROUTE_OP_DELETE), "delete");
-	assert_string_equal(route_op_name(ROUTE_OP_VALIDATE), "validate");
-	assert_string_equal(route_op_name((enum route_op)0), "");
+}
+
+/* One row of the docs' table, as route_describe gives it. */
+static void
+docs_row(const struct route_info *ri, char *buf, size_t len)
+{
+	char		 res[512] = "", tmp[160], *tok, *save = NULL;
+	size_t		 used = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s", ri->resources);
+	for (tok = strtok_r(tmp, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		used += (size_t)snprintf(res + used, sizeof(res) - used,
+		    "%s`%s`", used ? ", " : "", tok);
+	}
+	if (ri->action != NULL)
+		snprintf(buf, len, "| `%s` | `%s` | `%s` | `%s` | %s |",
+		    ri->method, ri->path, ri->kind, ri->action, res);
+	else
+		snprintf(buf, len, "| `%s` | `%s` | `%s` | from the patch | %s |",
+		    ri->method, ri->path, ri->kind, res);
+}
+
+/*
+ * docs/design.md section 1 shows the table routing uses: the lines between
+ * its "routes: begin" and "routes: end" markers are exactly the rows
+ * route_describe gives, under a fixed header.
+ */
+static void
+test_docs_table(void **state)
+{
+	const char	*top = getenv("top_srcdir");
+	char		 path[4096], line[1024], want[1024];
+	struct route_info ri;
+	FILE		*f;
+	size_t		 i = 0, n = 0;
+	int		 in = 0, header = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/docs/design.md", top ? top : ".");
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("%s: cannot open", path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strstr(line, "<!-- routes: begin") != NULL) {
+			in = 1;
+			continue;
+		}
+		if (strstr(line, "<!-- routes: end") != NULL)
+			break;
+		if (!in)
+			continue;
+		if (header < 2) {
+			header++;
+			continue;
+		}
+		if (route_describe(i++, &ri) == -1)
+			fail_msg("docs/design.md has a route past the table's "
+			    "last: %s", line);
+		docs_row(&ri, want, sizeof(want));
+		assert_string_equal(line, want);
+		n++;
+	}
+	fclose(f);
+	assert_true(in);
+	if (route_describe(n, &ri) == 0)
+		fail_msg("docs/design.md lacks route %zu: %s %s", n, ri.method,
+		    ri.path);
 }
 
 int
@@ -470,6 +535,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_docs_table),
 		cmocka_unit_test(test_protected),
 		cmocka_unit_test(test_param_length),
 		cmocka_unit_test(test_path_length),

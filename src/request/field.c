@@ -62,8 +62,10 @@ field_token(const char *ptr, char name[FIELD_NAME_MAX + 1])
 		c = *ptr;
 		if (c == '~') {
 			ptr++;
-			if (*ptr != '0' && *ptr != '1')
+			if (*ptr != '0' && *ptr != '1') {
+				name[0] = '\0';
 				return -1;
+			}
 			c = *ptr == '1' ? '/' : '~';
 		}
 		if (n < FIELD_NAME_MAX)

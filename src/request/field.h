@@ -29,9 +29,8 @@ struct field;
  * '/', ~0 is '~', in one pass, so "~01" is "~1") into name, cut to
  * FIELD_NAME_MAX bytes and NUL-terminated.  Only the first token is read.
  * "" (the whole document) and "/" (the member named "") both decode as "".
- * Returns 0, 1 when the token was cut, or -1 when ptr is neither "" nor
- * led by '/', or a '~' in its first token is not ~0 or ~1 (name is then
- * undefined).
+ * Returns 0, 1 when the token was cut, or -1 (name then "") when ptr is
+ * neither "" nor led by '/', or a '~' in its first token is not ~0 or ~1.
  */
 int		 field_token(const char *ptr,
 		    char name[FIELD_NAME_MAX + 1]);

@@ -1,7 +1,7 @@
 /*
  * patch: strict JSON Patch (RFC 6902) parsing for the integration PATCH
- * routes, and the table from the fields a patch touches to the actions it
- * needs (docs/design.md section 2).
+ * routes, and the actions a patch needs, from the fields it touches
+ * (docs/design.md section 2; the field table itself is field.c's).
  *
  * Strict means LaunchDarkly-strict rather than RFC-lenient: an op member
  * other than op/path/value/from is refused instead of ignored, and so is a
@@ -14,11 +14,11 @@
 #include <string.h>
 
 #include "engine/action.h"
+#include "request/field.h"
 #include "util/httpsyntax.h"
 #include "request/patch.h"
 
 #define PATCH_SHOW_MAX		64	/* longest echo of client text */
-#define PATCH_FIELD_MAX		64	/* longest field name we decode */
 
 enum patch_opkind {
 	PATCH_OP_ADD = 1,
@@ -42,29 +42,6 @@ static const struct patch_opdef {
 	{ "copy",	PATCH_OP_COPY,		0, 1 },
 	{ "test",	PATCH_OP_TEST,		1, 0 },
 	{ NULL,		0,			0, 0 }
-};
-
-struct patch_field {
-	const char	*name;
-	unsigned	 action;
-};
-
-static const struct patch_field delivery_fields[] = {
-	{ "name",		ACTION_UPDATE_NAME },
-	{ "on",			ACTION_UPDATE_ON },
-	{ "config",		ACTION_UPDATE_CONFIGURATION },
-	{ "tags",		ACTION_UPDATE_CONFIGURATION },
-	{ NULL,			0 }
-};
-
-static const struct patch_field integration_fields[] = {
-	{ "name",		ACTION_UPDATE_NAME },
-	{ "on",			ACTION_UPDATE_ON },
-	{ "enabled",		ACTION_UPDATE_ON },
-	{ "configValues",	ACTION_UPDATE_CONFIGURATION },
-	{ "capabilityConfig",	ACTION_UPDATE_CONFIGURATION },
-	{ "tags",		ACTION_UPDATE_CONFIGURATION },
-	{ NULL,			0 }
 };
 
 static const struct patch_limits patch_default_limits = {
@@ -381,59 +358,33 @@ pointer_valid(const char *s)
 	return 1;
 }
 
-/*
- * Decode the first reference token of a valid, non-empty pointer into buf
- * (~1 is '/', ~0 is '~', in one pass so "~01" is "~1").  Returns 0, or -1
- * if it is longer than PATCH_FIELD_MAX (buf then holds a prefix).
- */
-static int
-first_token(const char *ptr, char buf[PATCH_FIELD_MAX + 1])
+static enum field_kind
+target_kind(enum patch_target target)
 {
-	size_t	n = 0;
-
-	for (ptr++; *ptr != '\0' && *ptr != '/'; ptr++) {
-		if (n == PATCH_FIELD_MAX) {
-			buf[n] = '\0';
-			return -1;
-		}
-		if (*ptr == '~') {
-			buf[n++] = ptr[1] == '1' ? '/' : '~';
-			ptr++;
-		} else
-			buf[n++] = *ptr;
-	}
-	buf[n] = '\0';
-	return 0;
+	return target == PATCH_TARGET_INTEGRATION ? FIELD_KIND_INTEGRATION :
+	    FIELD_KIND_DELIVERY;
 }
 
 /*
- * The actions a change at ptr needs: the field's, or every field's for the
- * whole document.  Returns 0, or -1 with the field's name in field when
- * the field cannot be changed through this route.
+ * The actions a change at the valid pointer ptr needs: its field's, or
+ * every field's for the whole document.  Returns 0, or -1 with the field's
+ * name in field (cut with "..." when long) when the field cannot be
+ * changed through this route.
  */
 static int
 pointer_actions(enum patch_target target, const char *ptr, unsigned *actions,
-    char field[PATCH_FIELD_MAX + 1])
+    char field[FIELD_NAME_MAX + 1])
 {
-	const struct patch_field	*f;
-	int				 cut;
+	const struct field	*f;
+	unsigned		 a;
 
-	f = target == PATCH_TARGET_INTEGRATION ? integration_fields :
-	    delivery_fields;
-	field[0] = '\0';
-	if (*ptr == '\0') {
-		for (; f->name != NULL; f++)
-			*actions |= f->action;
+	if (field_find(ptr, &f) == 0 &&
+	    (a = field_actions(f, target_kind(target))) != 0) {
+		*actions |= a;
 		return 0;
 	}
-	cut = first_token(ptr, field);
-	for (; f->name != NULL && cut == 0; f++)
-		if (strcmp(f->name, field) == 0) {
-			*actions |= f->action;
-			return 0;
-		}
-	if (cut)
-		memcpy(field + PATCH_FIELD_MAX - 3, "...", 4);
+	if (field_token(ptr, field) == 1)
+		memcpy(field + FIELD_NAME_MAX - 3, "...", 4);
 	return -1;
 }
 
@@ -550,7 +501,7 @@ op_actions(size_t i, const struct patch_opdef *d, const char *path,
     char *err, size_t errlen)
 {
 	struct patch_show	sh, shp;
-	char			field[PATCH_FIELD_MAX + 1];
+	char			field[FIELD_NAME_MAX + 1];
 	unsigned		unused = 0;
 
 	if (d->kind == PATCH_OP_MOVE && pointer_proper_prefix(from, path))

@@ -34,10 +34,10 @@ test_token(void **state)
 		{ "",			0,	"" },
 		{ "//name",		0,	"" },
 		{ "/name/~2",		0,	"name" },	/* first token only */
-		{ "config",		-1,	NULL },
-		{ "/a~2",		-1,	NULL },
-		{ "/a~",		-1,	NULL },
-		{ "/c~6onfig",		-1,	NULL },
+		{ "config",		-1,	"" },
+		{ "/a~2",		-1,	"" },
+		{ "/a~",		-1,	"" },
+		{ "/c~6onfig",		-1,	"" },
 	};
 	char	name[FIELD_NAME_MAX + 1];
 	size_t	i;

@@ -13,6 +13,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "request/field.h"
 #include "util/fsutil.h"
 #include "util/jsonw.h"
 #include "audit/redact.h"
@@ -22,11 +23,6 @@
 
 struct redact {
 	unsigned char	key[REDACT_KEY_LEN];
-};
-
-/* Fields whose values are third-party secrets (docs/design.md sections 2, 6). */
-static const char *const secret_fields[] = {
-	"config", "configValues", "capabilityConfig"
 };
 
 /* ---------------------------------------------------------------- key file */
@@ -206,53 +202,25 @@ redact_value(const struct redact *r, const json_t *value,
 	return 0;
 }
 
-/*
- * Decodes the first token of an RFC 6901 pointer ("/tok..." with ~0 for
- * '~' and ~1 for '/') into tok.  A token too long for tok is returned as
- * "", which names no secret field.  Returns 0, or -1 if path is not a
- * pointer or has a bad escape.
- */
-static int
-first_token(const char *path, char *tok, size_t toksz)
-{
-	const char	*p;
-	size_t		 n = 0;
-	char		 c;
-
-	if (path[0] != '/')
-		return -1;
-	for (p = path + 1; *p != '\0' && *p != '/'; p++) {
-		c = *p;
-		if (c == '~') {
-			p++;
-			if (*p != '0' && *p != '1')
-				return -1;
-			c = *p == '0' ? '~' : '/';
-		}
-		if (n < toksz)
-			tok[n] = c;
-		n++;
-	}
-	if (n >= toksz)
-		n = 0;
-	tok[n] = '\0';
-	return 0;
-}
-
 int
 redact_path_secret(const char *path)
 {
-	char	tok[32];
-	size_t	i;
+	const struct field	*f;
 
-	/* Missing, the whole document, or not a pointer: fail safe. */
-	if (path == NULL || path[0] == '\0' ||
-	    first_token(path, tok, sizeof(tok)) == -1)
+	/* Missing, or not a pointer: fail safe. */
+	if (path == NULL || field_find(path, &f) == -1)
 		return 1;
-	for (i = 0; i < sizeof(secret_fields) / sizeof(secret_fields[0]); i++)
-		if (strcmp(tok, secret_fields[i]) == 0)
-			return 1;
-	return 0;
+	/*
+	 * Secret under either kind: the record is written without the
+	 * route's kind, so a name is redacted when any kind holds a secret
+	 * under it (config on a delivery configuration, configValues and
+	 * capabilityConfig on an integration, the whole document on both).
+	 * Only parsed patches are recorded today, whose fields their kind
+	 * knows, so this merely widens redaction; it keeps the trail safe if
+	 * a patch of the wrong kind is ever recorded.
+	 */
+	return field_secret(f, FIELD_KIND_DELIVERY) ||
+	    field_secret(f, FIELD_KIND_INTEGRATION);
 }
 
 /* Does op carry a value that must be redacted? */

@@ -50,9 +50,9 @@ int		 redact_value(const struct redact *, const json_t *value,
 
 /*
  * Returns a deep copy of the JSON Patch op array ops in which every op
- * whose path names a secret field -- first RFC 6901 token "config",
- * "configValues" or "capabilityConfig", or the whole document "" -- has its
- * "value" replaced by redact_value's form.  Fails safe: an op whose path is
+ * whose path lies in a secret field of either kind in field.c's table --
+ * first RFC 6901 token "config", "configValues" or "capabilityConfig", or
+ * the whole document "" -- has its "value" replaced by redact_value's form.  Fails safe: an op whose path is
  * missing, not a string or not a valid pointer is redacted too.  Other ops
  * and the other members of each op are copied unchanged.  The caller owns
  * the result; NULL if ops is not an array or memory ran out.

@@ -1,7 +1,7 @@
 /*
  * Tests src/redact.c: canonical JSON, the HMAC against a vector computed
  * with openssl(1), patch redaction, and the key file's creation and checks.
- * redact.c is included to reach first_token().
+ * redact.c is included to reach struct redact and REDACT_CANON_FLAGS.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -121,26 +121,6 @@ test_equal_values(void **state)
 }
 
 static void
-test_first_token(void **state)
-{
-	char	tok[32];
-
-	(void)state;
-	assert_int_equal(first_token("/config/x", tok, sizeof(tok)), 0);
-	assert_string_equal(tok, "config");
-	assert_int_equal(first_token("/a~1b~0c", tok, sizeof(tok)), 0);
-	assert_string_equal(tok, "a/b~c");
-	assert_int_equal(first_token("/", tok, sizeof(tok)), 0);
-	assert_string_equal(tok, "");
-	assert_int_equal(first_token("config", tok, sizeof(tok)), -1);
-	assert_int_equal(first_token("/a~2", tok, sizeof(tok)), -1);
-	assert_int_equal(first_token("/a~", tok, sizeof(tok)), -1);
-	assert_int_equal(first_token("/0123456789012345678901234567890123",
-	    tok, sizeof(tok)), 0);
-	assert_string_equal(tok, "");
-}
-
-static void
 test_path_secret(void **state)
 {
 	(void)state;
@@ -160,6 +140,12 @@ test_path_secret(void **state)
 	assert_false(redact_path_secret("/con~1fig"));	/* "con/fig" */
 	/* "/config~1x" is the token "config/x", not "config". */
 	assert_false(redact_path_secret("/config~1x"));
+	/* Only the first token is read; one too long names no field. */
+	assert_false(redact_path_secret("/name/~2"));
+	assert_false(redact_path_secret("/config0123456789012345678901234567"
+	    "89012345678901234567890123456789"));
+	/* Secret under either kind: config and configValues alike. */
+	assert_true(redact_path_secret("/capabilityConfig/x"));
 }
 
 /*
@@ -393,7 +379,6 @@ main(void)
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_hmac_vector),
 		cmocka_unit_test(test_equal_values),
-		cmocka_unit_test(test_first_token),
 		cmocka_unit_test(test_path_secret),
 		cmocka_unit_test(test_patch),
 		cmocka_unit_test_setup_teardown(test_key_create, setup_keydir,

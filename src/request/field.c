@@ -129,3 +129,9 @@ field_secret(const struct field *f, enum field_kind kind)
 {
 	return f != NULL && f->fd_secret && field_actions(f, kind) != 0;
 }
+
+unsigned
+field_read_actions(const struct field *f, enum field_kind kind)
+{
+	return field_secret(f, kind) ? ACTION_UPDATE_CONFIGURATION : 0;
+}

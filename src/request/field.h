@@ -58,4 +58,13 @@ unsigned	 field_actions(const struct field *f, enum field_kind kind);
  */
 int		 field_secret(const struct field *f, enum field_kind kind);
 
+/*
+ * The ACTION_* bits reading the value inside f needs on a target of kind,
+ * as a copy or move from it or a test of it does: updateConfiguration
+ * when f is secret there, else none.  Reading a secret is as sensitive as
+ * writing it: a copy to /name publishes it, and a test guesses it.
+ */
+unsigned	 field_read_actions(const struct field *f,
+		    enum field_kind kind);
+
 #endif

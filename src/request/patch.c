@@ -388,6 +388,22 @@ pointer_actions(enum patch_target target, const char *ptr, unsigned *actions,
 	return -1;
 }
 
+/*
+ * The actions reading the value at the valid pointer ptr needs, as a copy
+ * or move from it or a test of it does: updateConfiguration inside a
+ * secret field of this kind (field_read_actions), else none.
+ */
+static unsigned
+pointer_read_actions(enum patch_target target, const char *ptr)
+{
+	const struct field	*f;
+
+	/* Not reached for a valid pointer; if it were, fail safe. */
+	if (field_find(ptr, &f) == -1)
+		return ACTION_UPDATE_CONFIGURATION;
+	return field_read_actions(f, target_kind(target));
+}
+
 /* 1 if pointer a is a proper prefix of pointer b, token-wise. */
 static int
 pointer_proper_prefix(const char *a, const char *b)
@@ -492,8 +508,9 @@ field_refused(size_t i, const char *member, const char *ptr,
 
 /*
  * The actions of a well-formed mutating op: path's field, plus from's for
- * move; copy's from must name a known field but adds no action (copying
- * does not change it).
+ * move; copy's from must name a known field but adds no action of its own
+ * (copying does not change it).  A copy or move from a secret field also
+ * needs what reading it needs: it would publish the secret at path.
  */
 static int
 op_actions(size_t i, const struct patch_opdef *d, const char *path,
@@ -508,10 +525,14 @@ op_actions(size_t i, const struct patch_opdef *d, const char *path,
 		return fail(err, errlen, "patch op %zu: cannot move \"%s\" into "
 		    "its own child \"%s\"", i, show_str(&sh, from),
 		    show_str(&shp, path));
-	if (from != NULL && pointer_actions(target, from,
-	    d->kind == PATCH_OP_MOVE ? actions : &unused, field) == -1)
-		return field_refused(i, "from", from, field,
-		    d->kind == PATCH_OP_MOVE ? "changed" : "copied", err, errlen);
+	if (from != NULL) {
+		if (pointer_actions(target, from, d->kind == PATCH_OP_MOVE ?
+		    actions : &unused, field) == -1)
+			return field_refused(i, "from", from, field,
+			    d->kind == PATCH_OP_MOVE ? "changed" : "copied",
+			    err, errlen);
+		*actions |= pointer_read_actions(target, from);
+	}
 	if (pointer_actions(target, path, actions, field) == -1)
 		return field_refused(i, "path", path, field, "changed", err,
 		    errlen);
@@ -540,9 +561,15 @@ op_check(json_t *op, size_t i, enum patch_target target, unsigned *actions,
 		return -1;
 	if (op_value(op, i, d, err, errlen) == -1)
 		return -1;
-	/* A test changes nothing: any valid path, no action. */
-	if (d->kind == PATCH_OP_TEST)
+	/*
+	 * A test changes nothing: any valid path, and no action -- except
+	 * inside a secret field, where it reads the secret: an oracle that
+	 * confirms one guess per request.
+	 */
+	if (d->kind == PATCH_OP_TEST) {
+		*actions |= pointer_read_actions(target, path);
 		return 0;
+	}
 	*mutating = 1;
 	return op_actions(i, d, path, from, target, actions, err, errlen);
 }

@@ -33,7 +33,8 @@ test_token(void **state)
 		{ "/",			0,	"" },
 		{ "",			0,	"" },
 		{ "//name",		0,	"" },
-		{ "/name/~2",		0,	"name" },	/* first token only */
+		/* Only the first token is read. */
+		{ "/name/~2",		0,	"name" },
 		{ "config",		-1,	"" },
 		{ "/a~2",		-1,	"" },
 		{ "/a~",		-1,	"" },
@@ -157,9 +158,17 @@ test_rows(void **state)
 			    cases[i].ptr, field_secret(f, DEL),
 			    field_secret(f, INT), cases[i].del_secret,
 			    cases[i].in_secret);
+		/* Reading a secret needs updateConfiguration, nothing else. */
+		if (field_read_actions(f, DEL) !=
+		    (cases[i].del_secret ? C : 0) ||
+		    field_read_actions(f, INT) != (cases[i].in_secret ? C : 0))
+			fail_msg("\"%s\": read actions %#x/%#x", cases[i].ptr,
+			    field_read_actions(f, DEL),
+			    field_read_actions(f, INT));
 	}
 	assert_int_equal(field_actions(NULL, DEL), 0);
 	assert_int_equal(field_secret(NULL, INT), 0);
+	assert_int_equal(field_read_actions(NULL, DEL), 0);
 }
 
 /* Every row names a field of some kind once; the whole document is all. */

@@ -542,11 +542,14 @@ test_fields(void **state)
 		{ CT, DEL, "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":1},"
 		    "{\"op\":\"remove\",\"path\":\"/tags/0\"}," TEST_VERSION "]",
 		    N | C, NULL, 0 },
-		/* test may name anything. */
+		/* test may name anything, at no cost outside secret fields. */
 		{ CT, DEL, "[" TEST_VERSION "," RO("/on") "]", O, NULL, 0 },
 		{ CT, DEL, "[{\"op\":\"test\",\"path\":\"/_id/x~1y\",\"value\":1},"
+		    RO("/name") "]", N, NULL, 0 },
+		/* The whole document holds the secrets: testing it needs C. */
+		{ CT, DEL, "[{\"op\":\"test\",\"path\":\"/_id/x~1y\",\"value\":1},"
 		    "{\"op\":\"test\",\"path\":\"\",\"value\":{}}," RO("/name")
-		    "]", N, NULL, 0 },
+		    "]", N | C, NULL, 0 },
 	};
 
 	(void)state;
@@ -572,9 +575,13 @@ test_move_copy(void **state)
 		{ CT, DEL, MV("/config/a", "/configx"), REFUSED,
 		    "field \"configx\"", 0 },
 		{ CT, DEL, MV("/config/a", "/config"), C, NULL, 0 },
-		/* copy needs only the destination's action. */
-		{ CT, DEL, CP("/config", "/name"), N, NULL, 0 },
-		{ CT, INT, CP("/configValues/a", "/name"), N, NULL, 0 },
+		/*
+		 * copy needs the destination's action, and from a secret
+		 * field also updateConfiguration (test_secret_fields).
+		 */
+		{ CT, DEL, CP("/on", "/name"), N, NULL, 0 },
+		{ CT, DEL, CP("/config", "/name"), N | C, NULL, 0 },
+		{ CT, INT, CP("/configValues/a", "/name"), N | C, NULL, 0 },
 		{ CT, DEL, CP("", "/tags/-"), C, NULL, 0 },
 		{ CT, DEL, CP("/name", "/name/x"), N, NULL, 0 },
 		{ CT, DEL, CP("/version", "/name"), REFUSED, "patch op 0: from "
@@ -584,6 +591,112 @@ test_move_copy(void **state)
 		    "from \"/config\": field \"config\" cannot be copied", 0 },
 		{ CT, DEL, CP("/name", "/_id"), REFUSED, "path \"/_id\": field "
 		    "\"_id\" cannot be changed", 0 },
+	};
+
+	(void)state;
+	RUN(cases, &limits);
+}
+
+/*
+ * DESIGN section 2, secret fields: reading one is as sensitive as writing
+ * it.  For each secret field of each kind (and a path inside it), a copy
+ * or move from it and a test of it need updateConfiguration, on top of
+ * what the rest of the op needs.
+ */
+static void
+test_secret_fields(void **state)
+{
+	static const struct {
+		int		 target;
+		const char	*field;
+	} secrets[] = {
+		{ DEL, "/config" },
+		{ INT, "/configValues" },
+		{ INT, "/capabilityConfig" },
+		{ DEL, "" },
+		{ INT, "" },
+	};
+	static const char *const subs[] = { "", "/apiKey" };
+	struct pcase	c = { CT, 0, NULL, 0, NULL, 0 };
+	char		body[256], from[64];
+	size_t		i, j, n = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		for (j = 0; j < 2; j++) {
+			/* "/apiKey" under "" is the field apiKey, no secret. */
+			if (secrets[i].field[0] == '\0' && j == 1)
+				continue;
+			snprintf(from, sizeof(from), "%s%s", secrets[i].field,
+			    subs[j]);
+			c.target = secrets[i].target;
+			c.body = body;
+			snprintf(body, sizeof(body), CP("%s", "/name"), from);
+			c.want = N | C;
+			run_case(n++, &c, &limits);
+			snprintf(body, sizeof(body), "[{\"op\":\"test\",\"path\":"
+			    "\"%s\",\"value\":\"x\"}," RO("/name") "]", from);
+			c.want = N | C;
+			run_case(n++, &c, &limits);
+			/*
+			 * move needs from's action too, which is C for a
+			 * field (the read adds nothing new there) and all of
+			 * them for the whole document; "" can only move onto
+			 * itself, anything else is its own child.
+			 */
+			snprintf(body, sizeof(body), MV("%s", "%s"), from,
+			    from[0] == '\0' ? "" : "/name");
+			c.want = from[0] == '\0' ? ALL : N | C;
+			run_case(n++, &c, &limits);
+			/* A test alone changes nothing and is still refused. */
+			snprintf(body, sizeof(body), OP("test", ",\"path\":\"%s\","
+			    "\"value\":1"), from);
+			c.want = REFUSED;
+			c.msg = "only \"test\" ops";
+			run_case(n++, &c, &limits);
+			c.msg = NULL;
+		}
+}
+
+/* Reads that need no updateConfiguration: outside this kind's secrets. */
+static void
+test_not_secret(void **state)
+{
+	static const struct pcase cases[] = {
+		/* LaunchDarkly's optimistic locking. */
+		{ CT, DEL, "[" TEST_VERSION "," RO("/name") "]", N, NULL, 0 },
+		{ CT, INT, "[" TEST_VERSION "," RO("/name") "]", N, NULL, 0 },
+		{ CT, DEL, "[{\"op\":\"test\",\"path\":\"/name\",\"value\":1},"
+		    RO("/name") "]", N, NULL, 0 },
+		{ CT, INT, "[{\"op\":\"test\",\"path\":\"/name\",\"value\":1},"
+		    RO("/name") "]", N, NULL, 0 },
+		{ CT, DEL, CP("/name", "/name"), N, NULL, 0 },
+		{ CT, INT, CP("/name", "/name"), N, NULL, 0 },
+		{ CT, INT, CP("/tags/0", "/name"), N, NULL, 0 },
+		{ CT, DEL, MV("/on", "/name"), N | O, NULL, 0 },
+		/* Near misses: "config/x", "Config", the member "". */
+		{ CT, DEL, "[{\"op\":\"test\",\"path\":\"/config~1x\","
+		    "\"value\":1}," RO("/name") "]", N, NULL, 0 },
+		{ CT, DEL, "[{\"op\":\"test\",\"path\":\"/Config\",\"value\":1},"
+		    RO("/name") "]", N, NULL, 0 },
+		{ CT, DEL, "[{\"op\":\"test\",\"path\":\"/\",\"value\":1},"
+		    RO("/name") "]", N, NULL, 0 },
+		/*
+		 * A secret of the other kind is no field of this one: a test
+		 * there reads nothing secret (the document has no such
+		 * member), and a copy or move from it is refused.
+		 */
+		{ CT, INT, "[{\"op\":\"test\",\"path\":\"/config/apiKey\","
+		    "\"value\":1}," RO("/name") "]", N, NULL, 0 },
+		{ CT, DEL, "[{\"op\":\"test\",\"path\":\"/configValues/a\","
+		    "\"value\":1}," RO("/name") "]", N, NULL, 0 },
+		{ CT, INT, CP("/config/apiKey", "/name"), REFUSED,
+		    "patch op 0: from \"/config/apiKey\": field \"config\" "
+		    "cannot be copied through this route", 1 },
+		{ CT, DEL, CP("/capabilityConfig", "/name"), REFUSED,
+		    "field \"capabilityConfig\" cannot be copied", 0 },
+		{ CT, DEL, MV("/configValues", "/name"), REFUSED,
+		    "field \"configValues\" cannot be changed", 0 },
 	};
 
 	(void)state;
@@ -677,6 +790,8 @@ main(void)
 		cmocka_unit_test(test_op_shape),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_move_copy),
+		cmocka_unit_test(test_secret_fields),
+		cmocka_unit_test(test_not_secret),
 		cmocka_unit_test(test_long_names),
 		cmocka_unit_test(test_err_buffer),
 		cmocka_unit_test(test_json_error_hides_body),

@@ -3,13 +3,28 @@
 # its deciding statement and role, or implicit) and the upstream receives
 # nothing; no Authorization gets 401, two get 400; a caller who cannot read
 # an integration configuration gets the upstream's answer and no PATCH.
+# Reading a secret field (copy or move from it, test of it) needs
+# updateConfiguration, which a rename-only principal lacks.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/gw.sh"
 
 gw_need
 start_fixture --integration cfg-1=slack --integration cfg-2=datadog \
-    --integration hook-1=audit-log-hook
-start_ldgate
+    --integration hook-1=audit-log-hook --integration sec-1=slack
+# Beside the shipped principals, one that may only rename: $RENAMER.
+RENAMER=demo-renamer-token
+fp=$(printf '%s' "$RENAMER" | "$LDGATE" fingerprint) || fail "fingerprint"
+jq --arg fp "$fp" '. + [{name: "renamer", tokens: [$fp],
+    roles: ["integration-renamer"]}]' "$top_srcdir/policy/principals.json" \
+    >"$T/deny-principals.json" || fail "cannot write the principals"
+cat >"$T/deny-roles.json" <<'EOF'
+[{"key": "integration-renamer", "policy": [{"effect": "allow",
+  "resources": ["integration/*", "proj/*:env/*:integration/*"],
+  "actions": ["updateName"]}]}]
+EOF
+start_ldgate '{"policy": {"roles": ["roles.json", "deny-roles.json"],
+    "principals": "deny-principals.json"}}'
+TRAIL=$T/$(jq -r .audit.file "$GW_CONF")
 GW_SECRETS="$GW_SECRETS not-a-known-token-42"
 
 # denied WHAT PATH TOKEN BODY WANT: WANT is the denied accesses, one
@@ -85,6 +100,56 @@ denied "resolved key" "$IC/hook-1" "$ONCALL" \
     '[{"op":"replace","path":"/name","value":"x"}]' \
     "updateName integration/audit-log-hook/hook-1 implicit"
 assert_sent 1 "hook-1 (GET only)"
+
+# --- secret fields: reading one needs updateConfiguration
+# Copying the API key into the name would publish it with updateName; a
+# test of it would confirm one guess per request.
+mark
+denied "renamer copies the key to the name" "$D" "$RENAMER" \
+    '[{"op":"copy","from":"/config/apiKey","path":"/name"}]' \
+    "updateConfiguration $RES implicit"
+# Its record: the accesses it needed, the delta as sent (a copy has no
+# value; from is a path, not a secret).
+id=$(body_field .id)
+assert_eq '{"decision":"deny","accesses":["updateName","updateConfiguration"],"delta":[{"op":"copy","from":"/config/apiKey","path":"/name"}]}' \
+    "$(jq -c --arg id "$id" 'select(._id == $id) | {decision,
+    accesses: [.accesses[].action], delta}' "$TRAIL")" \
+    "copy of the key: decision record"
+denied "renamer moves the key to the name" "$D" "$RENAMER" \
+    '[{"op":"move","from":"/config/apiKey","path":"/name"}]' \
+    "updateConfiguration $RES implicit"
+denied "renamer tests the key" "$D" "$RENAMER" \
+    '[{"op":"test","path":"/config/apiKey","value":"x"},{"op":"replace","path":"/name","value":"n"}]' \
+    "updateConfiguration $RES implicit"
+# The guess is recorded redacted, like any value in a secret field.
+id=$(body_field .id)
+assert_eq hmac-sha256: "$(jq -r --arg id "$id" 'select(._id == $id) |
+    .delta[0].value[:12]' "$TRAIL")" "test of the key: recorded value"
+denied "renamer tests the whole document" "$BS/checkout/staging/redis/b1" \
+    "$RENAMER" '[{"op":"test","path":"","value":{}},{"op":"replace","path":"/name","value":"n"}]' \
+    "updateConfiguration proj/checkout:env/staging:integration/redis/b1 implicit"
+# A test alone changes nothing: refused before any decision.
+send_patch "$D" "$RENAMER" '[{"op":"test","path":"/config/apiKey","value":"x"}]'
+assert_error 400 invalid_request "renamer sends only a test of the key"
+assert_sent 0 "secret reads on delivery configurations"
+# An integration configuration's secrets are configValues and
+# capabilityConfig: only the key's GET leaves.
+denied "renamer copies configValues" "$IC/sec-1" "$RENAMER" \
+    '[{"op":"copy","from":"/configValues/token","path":"/name"}]' \
+    "updateConfiguration integration/slack/sec-1 implicit"
+denied "renamer tests capabilityConfig" "$IC/sec-1" "$RENAMER" \
+    '[{"op":"test","path":"/capabilityConfig/x","value":1},{"op":"replace","path":"/name","value":"n"}]' \
+    "updateConfiguration integration/slack/sec-1 implicit"
+assert_sent 1 "secret reads on sec-1 (GET only)"
+assert_eq "GET $IC/sec-1" "$(rec -1 '"\(.method) \(.target)"')" \
+    "secret reads on sec-1: the one request sent"
+# Optimistic locking stays free: a test of /version needs nothing.
+mark
+send_patch "$D" "$RENAMER" \
+    '[{"op":"test","path":"/version","value":1},{"op":"replace","path":"/name","value":"n"}]'
+assert_eq 200 "$CODE" "renamer renames after a test of /version"
+assert_sent 1 "the rename"
+assert_eq "PATCH $D" "$(rec -1 '"\(.method) \(.target)"')" "the rename sent"
 
 # --- 401, 400: no Authorization, two of them
 mark

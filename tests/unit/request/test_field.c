@@ -194,6 +194,67 @@ test_table(void **state)
 	assert_int_equal(field_actions(&field_whole, INT), in);
 }
 
+/* A table cell: the actions in backticks, comma-separated, or an em dash. */
+static void
+cell(unsigned actions, char *buf, size_t len)
+{
+	unsigned	bit;
+	size_t		n = 0;
+
+	buf[0] = '\0';
+	for (bit = 1; bit != 0 && n < len; bit <<= 1)
+		if ((actions & bit) && action_name(bit) != NULL)
+			n += (size_t)snprintf(buf + n, len - n, "%s`%s`",
+			    n > 0 ? ", " : "", action_name(bit));
+	if (n == 0)
+		snprintf(buf, len, "\xe2\x80\x94");	/* U+2014 em dash */
+}
+
+/*
+ * docs/policy.md section 2 shows this table to policy writers: its rows,
+ * after the header and before the whole document's, must be the table's
+ * rows in order, cell for cell, and the whole document must be secret.
+ */
+static void
+test_docs(void **state)
+{
+	const char	*top = getenv("top_srcdir");
+	char		 path[1024], line[512], want[512], del[128], in[128];
+	FILE		*f;
+	size_t		 i;
+	int		 found = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/docs/policy.md", top ? top : ".");
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("%s: cannot open (set top_srcdir)", path);
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strncmp(line, "| field (first pointer token) |",
+		    31) == 0;
+	if (!found)
+		fail_msg("%s: no field table", path);
+	if (fgets(line, sizeof(line), f) == NULL || line[0] != '|')
+		fail_msg("%s: field table has no separator line", path);
+	for (i = 0; i < FIELD_COUNT; i++) {
+		cell(field_table[i].fd_delivery, del, sizeof(del));
+		cell(field_table[i].fd_integration, in, sizeof(in));
+		snprintf(want, sizeof(want), "| `%s` | %s | %s | %s|\n",
+		    field_table[i].fd_name, del, in,
+		    field_table[i].fd_secret ? "yes " : "");
+		if (fgets(line, sizeof(line), f) == NULL ||
+		    strcmp(line, want) != 0)
+			fail_msg("%s: field row %zu:\n  got  %s  want %s", path,
+			    i, line, want);
+	}
+	snprintf(want, sizeof(want), "| the whole document, `\"\"` | every "
+	    "action of its column | every action of its column | %s|\n",
+	    field_whole.fd_secret ? "yes " : "");
+	if (fgets(line, sizeof(line), f) == NULL || strcmp(line, want) != 0)
+		fail_msg("%s: whole-document row:\n  got  %s  want %s", path,
+		    line, want);
+	fclose(f);
+}
+
 int
 main(void)
 {
@@ -203,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_docs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/field.c: the field table of DESIGN section 2 (each
+ * Unit tests for src/request/field.c: the field table of docs/design.md section 2 (each
  * field's action per kind and its secrecy) and first-token decoding.
  * field.c is included to reach the table itself.
  */
@@ -111,7 +111,7 @@ test_find(void **state)
 }
 
 /*
- * DESIGN section 2, row by row: the pointer, its actions on delivery and
+ * docs/design.md section 2, row by row: the pointer, its actions on delivery and
  * on integration targets (0: refused), and whether it is secret on each.
  */
 static void

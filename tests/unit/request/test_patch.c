@@ -598,7 +598,7 @@ test_move_copy(void **state)
 }
 
 /*
- * DESIGN section 2, secret fields: reading one is as sensitive as writing
+ * docs/design.md section 2, secret fields: reading one is as sensitive as writing
  * it.  For each secret field of each kind (and a path inside it), a copy
  * or move from it and a test of it need updateConfiguration, on top of
  * what the rest of the op needs.

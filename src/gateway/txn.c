@@ -1,6 +1,7 @@
 #include <sys/queue.h>
 #include <sys/time.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,14 @@ txn_overloaded(struct txn *t, const char *what)
 	    "nothing was forwarded");
 }
 
+/* Did upstream_send fail for lack of ldgate's own memory or fds? */
+static int
+txn_exhausted(int err)
+{
+	return err == ENOMEM || err == EMFILE || err == ENFILE ||
+	    err == ENOBUFS;
+}
+
 static void
 txn_deferred(evutil_socket_t fd, short ev, void *arg)
 {
@@ -236,13 +245,12 @@ relay_data(void *arg, struct evbuffer *buf)
 	}
 }
 
-/* After a forwarded protected request: what became of it. */
+/* After a forwarded protected request: what became of it (err 0: the
+ * upstream answered). */
 static void
-txn_outcome(struct txn *t, enum upstream_result result)
+txn_outcome(struct txn *t, enum status_err err)
 {
-	const char	*code = result == UPSTREAM_OK ? NULL :
-			    status_code(result == UPSTREAM_TIMEOUT ?
-			    STATUS_UPSTREAM_TIMEOUT : STATUS_UPSTREAM_UNAVAILABLE);
+	const char	*code = err ? status_code(err) : NULL;
 	char		*text;
 	size_t		 len = 0;
 
@@ -263,7 +271,8 @@ relay_done(void *arg, enum upstream_result result, int sent)
 
 	(void)sent;
 	t->call = NULL;
-	txn_outcome(t, result);
+	txn_outcome(t, result == UPSTREAM_OK ? 0 : result == UPSTREAM_TIMEOUT ?
+	    STATUS_UPSTREAM_TIMEOUT : STATUS_UPSTREAM_UNAVAILABLE);
 	t->state = TXN_DONE;
 	if (result == UPSTREAM_OK && t->head_sent)
 		evhttp_send_reply_end(t->req);
@@ -310,8 +319,11 @@ txn_forward(struct txn *t)
 	    evhttp_request_get_uri(req), evhttp_request_get_input_headers(req),
 	    t->p.audited ? &t->extra : NULL,
 	    evhttp_request_get_input_buffer(req), &relay_cbs, t);
-	if (t->call == NULL) {
-		txn_outcome(t, UPSTREAM_UNAVAILABLE);
+	if (t->call == NULL && txn_exhausted(errno)) {
+		txn_outcome(t, STATUS_OVERLOADED);
+		txn_overloaded(t, "no memory or fd for the upstream request");
+	} else if (t->call == NULL) {
+		txn_outcome(t, STATUS_UPSTREAM_UNAVAILABLE);
 		txn_fail(t, STATUS_UPSTREAM_UNAVAILABLE, "the upstream could not "
 		    "be reached");
 	}
@@ -580,12 +592,19 @@ txn_key(struct txn *t)
 	snprintf(target, sizeof(target), "/api/v2/integration-configurations/%s",
 	    t->p.route.id);
 	t->state = TXN_RESOLVING;
+	errno = ENOMEM;
 	if ((t->rbody = evbuffer_new()) != NULL)
 		t->call = upstream_send(t->w->up, EVHTTP_REQ_GET, target, &hdrs,
 		    NULL, NULL, &resolve_cbs, t);
-	evhttp_clear_headers(&hdrs);
-	if (t->call == NULL)
+	if (t->call == NULL && txn_exhausted(errno)) {
+		log_warnx("%s: no memory or fd to learn the integration key; "
+		    "refusing as overloaded", t->id);
+		txn_fail(t, STATUS_OVERLOADED, "the gateway is out of "
+		    "resources: nothing was forwarded");
+		txn_refuse(t, TXN_ANSWER);
+	} else if (t->call == NULL)
 		resolve_failed(t, STATUS_UPSTREAM_UNAVAILABLE);
+	evhttp_clear_headers(&hdrs);
 }
 
 /* ------------------------------------------------------------- deciding */

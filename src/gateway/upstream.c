@@ -606,10 +606,12 @@ upstream_send(struct upstream *up, enum evhttp_cmd_type method,
     const struct upstream_cbs *cbs, void *arg)
 {
 	struct upstream_call	*call;
-	int			 fresh, rc;
+	int			 fresh, rc, why = ENOMEM;
 
-	if ((call = calloc(1, sizeof(*call))) == NULL)
+	if ((call = calloc(1, sizeof(*call))) == NULL) {
+		errno = ENOMEM;
 		return NULL;
+	}
 	call->up = up;
 	call->cbs = cbs;
 	call->arg = arg;
@@ -617,6 +619,7 @@ upstream_send(struct upstream *up, enum evhttp_cmd_type method,
 	if (call->deadline == NULL || (call->conn = conn_get(up,
 	    &fresh)) == NULL) {
 		call_free(call);
+		errno = ENOMEM;
 		return NULL;
 	}
 	call->conn->call = call;
@@ -642,6 +645,7 @@ upstream_send(struct upstream *up, enum evhttp_cmd_type method,
 		if (call->start_failed)
 			log_warnx("upstream %s port %d: cannot connect: %s",
 			    up->addr, up->conf->port, strerror(call->start_errno));
+		why = call->start_failed ? call->start_errno : EIO;
 		call->req = NULL;
 		goto fail;
 	}
@@ -660,6 +664,7 @@ fail:
 	call->conn->dead = 1;
 	conn_release(call->conn);
 	call_free(call);
+	errno = why;
 	return NULL;
 }
 

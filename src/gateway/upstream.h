@@ -55,7 +55,8 @@ void		 upstream_free(struct upstream *);
  * upstream; extra, if not NULL, is added after them and replaces the
  * client's headers of the same names) and body (moved out of body; may be
  * NULL).  Returns the call, or NULL with nothing sent (no
- * callback will follow).
+ * callback will follow) and errno saying why: ENOMEM, EMFILE or ENFILE
+ * when ldgate itself ran out, another value when the connection failed.
  */
 struct upstream_call *upstream_send(struct upstream *, enum evhttp_cmd_type,
 		    const char *target, const struct evkeyvalq *headers,

@@ -618,6 +618,15 @@ patch_parse(const char *body, size_t len, const char *content_type,
 	/* Invalid UTF-8 and \u0000 are refused by jansson's defaults. */
 	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES,
 	    &jerr)) == NULL) {
+		/* jansson says so, or -- when it could not even set up its
+		 * lexer -- leaves the message empty.  XXX A failed allocation
+		 * inside its lexer reads as a syntax error and stays a 400. */
+		if (json_error_code(&jerr) == json_error_out_of_memory ||
+		    jerr.text[0] == '\0') {
+			fail(err, errlen, "out of memory");
+			rc = PATCH_ENOMEM;
+			goto done;
+		}
 		json_reason(jerr.text);
 		fail(err, errlen, "body is not valid JSON: %s at line %d "
 		    "column %d", jerr.text, jerr.line, jerr.column);
@@ -639,6 +648,7 @@ patch_parse(const char *body, size_t len, const char *content_type,
 		goto done;
 	if (comment != NULL && (out->comment = strdup(comment)) == NULL) {
 		fail(err, errlen, "out of memory");
+		rc = PATCH_ENOMEM;
 		goto done;
 	}
 	out->ops = json_incref(ops);

@@ -14,6 +14,9 @@
 #define PATCH_MAX_OPS_DEFAULT	100
 #define PATCH_MAX_DEPTH_DEFAULT	32
 
+/* patch_parse's answer when memory ran out: not the client's fault. */
+#define PATCH_ENOMEM		-2
+
 enum patch_target {
 	PATCH_TARGET_DELIVERY = 1,	/* featureStore and big-segment-store */
 	PATCH_TARGET_INTEGRATION	/* integration-configurations */
@@ -41,7 +44,8 @@ struct patch {
  * target.  content_type is the Content-Type header value, NULL when
  * absent; limits NULL means the defaults above.  Returns 0 and fills *out,
  * which the caller releases with patch_clear(); or -1 with a message in
- * err (errlen bytes, may be 0) and *out zeroed: nothing is allocated then.
+ * err (errlen bytes, may be 0) and *out zeroed: nothing is allocated then;
+ * or PATCH_ENOMEM the same way when memory ran out.
  * Messages name the offending op by its index in the array, from 0.
  */
 int	patch_parse(const char *body, size_t len, const char *content_type,

@@ -152,11 +152,18 @@ protected_actions(const struct pipeline_conf *conf,
 	limits.max_depth = conf->json_depth;
 	ctype = h->n[PIPELINE_CONTENT_TYPE] ? h->v[PIPELINE_CONTENT_TYPE][0] :
 	    NULL;
-	if (patch_parse(in->body ? in->body : "", in->body_len, ctype,
+	switch (patch_parse(in->body ? in->body : "", in->body_len, ctype,
 	    out->route.kind == ROUTE_KIND_INTEGRATION ?
 	    PATCH_TARGET_INTEGRATION : PATCH_TARGET_DELIVERY, &limits,
-	    &out->patch, err, sizeof(err)) == -1)
+	    &out->patch, err, sizeof(err))) {
+	case 0:
+		break;
+	case PATCH_ENOMEM:
+		return refuse(out, STATUS_OVERLOADED, "the gateway is out of "
+		    "resources: nothing was forwarded");
+	default:
 		return refuse(out, STATUS_INVALID_REQUEST, "%s", err);
+	}
 	out->actions = out->patch.actions;
 	return 0;
 }

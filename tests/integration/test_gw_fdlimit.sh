@@ -2,9 +2,9 @@
 # Out of file descriptors: ldgate under a low `ulimit -n`, its fds taken by
 # held client connections.  A request that needs a new upstream connection
 # (a protected PATCH, a passthrough GET, an integration key's resolution)
-# gets ldgate's JSON 502 -- the PATCH an outcome record too -- and ldgate
-# lives on (it used to segfault); once the connections close, requests are
-# forwarded again.
+# gets ldgate's JSON 503 overloaded -- the PATCH an outcome record too, the
+# key's resolution a refusal record -- and ldgate lives on (it used to
+# segfault); once the connections close, requests are forwarded again.
 #
 # Under EMFILE libevent's listener logs "Error from accept() call" on every
 # loop pass (evhttp sets no error callback: docs/libevent.md item 11), so
@@ -106,8 +106,7 @@ no_fd() {
 }
 reply_code() {
 	case $1 in
-	502) echo upstream_unavailable ;;
-	503) echo audit_unavailable ;;
+	503) echo overloaded ;;
 	*) echo "status $1" ;;
 	esac
 }
@@ -116,35 +115,31 @@ reply_code() {
 # the upstream connection.
 printf 'PATCH %s HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
     "$URL" "$ONCALL" "${#OFFICIAL}" "$OFFICIAL" >&3
-no_fd "protected PATCH without an fd" 3 502 503
-patch_status=$CODE patch_id=$ERR_ID
+no_fd "protected PATCH without an fd" 3 503
+patch_id=$ERR_ID
 # A passthrough GET.
 printf 'GET /no-fd HTTP/1.1\r\nHost: x\r\n\r\n' >&4
-no_fd "passthrough GET without an fd" 4 502
+no_fd "passthrough GET without an fd" 4 503
 # An integration configuration's PATCH: its key must be resolved upstream
 # first (a GET on a new connection), which fails the same way.
 printf 'PATCH %s HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
     "$IC/cfg-1" "$ONCALL" "${#OFFICIAL}" "$OFFICIAL" >&5
-no_fd "integration PATCH without an fd to resolve" 5 502 503
-resolve_status=$CODE resolve_id=$ERR_ID
+no_fd "integration PATCH without an fd to resolve" 5 503
+resolve_id=$ERR_ID
 exec 3<&- 3>&- 4<&- 4>&- 5<&- 5>&-
 assert_sent 0 "requests without an fd"
 
-# The PATCH is accounted for as any upstream failure: its allow decision,
-# then an outcome with the error code and no upstream status.
-if [ "$patch_status" = 502 ]; then
-	wait_until 5 grep -q "\"_id\":\"$patch_id\",.*\"event\":\"outcome\"" \
-	    "$(audit_trail)" || fail "no outcome record for $patch_id"
-	trail_any --arg id "$patch_id" '._id == $id and .event == "outcome" and
-	    .upstream.status == null and .upstream.code == "upstream_unavailable"' ||
-	    fail "outcome record of $patch_id: $(grep "$patch_id" "$(audit_trail)")"
-fi
+# The PATCH is accounted for: its allow decision, then an outcome with the
+# error code and no upstream status.
+wait_until 5 grep -q "\"_id\":\"$patch_id\",.*\"event\":\"outcome\"" \
+    "$(audit_trail)" || fail "no outcome record for $patch_id"
+trail_any --arg id "$patch_id" '._id == $id and .event == "outcome" and
+    .upstream.status == null and .upstream.code == "overloaded"' ||
+    fail "outcome record of $patch_id: $(grep "$patch_id" "$(audit_trail)")"
 # The unresolved one is refused, and recorded so.
-if [ "$resolve_status" = 502 ]; then
-	trail_any --arg id "$resolve_id" '._id == $id and
-	    .decision == "refused" and .status == 502' ||
-	    fail "refusal record of $resolve_id: $(grep "$resolve_id" "$(audit_trail)")"
-fi
+trail_any --arg id "$resolve_id" '._id == $id and
+    .decision == "refused" and .status == 503' ||
+    fail "refusal record of $resolve_id: $(grep "$resolve_id" "$(audit_trail)")"
 
 # The connections close: ldgate serves normally again, end to end.
 stop_pid "$HOLDER_PID" 5

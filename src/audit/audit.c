@@ -960,16 +960,6 @@ enqueue(struct audit *a, struct audit_notify *n, char *text, size_t len,
 }
 
 struct audit_rec *
-audit_submit(struct audit *a, struct audit_notify *n, json_t *rec,
-    audit_done_fn done, void *arg)
-{
-	size_t	 len = 0;
-	char	*text = record_text(rec, &len);
-
-	return enqueue(a, n, text, len, done, arg);
-}
-
-struct audit_rec *
 audit_submit_text(struct audit *a, struct audit_notify *n, char *text,
     size_t len, audit_done_fn done, void *arg)
 {
@@ -1132,8 +1122,3 @@ audit_close_stats(struct audit *a, struct audit_stats *out)
 	audit_free(a);
 }
 
-void
-audit_close(struct audit *a)
-{
-	audit_close_stats(a, NULL);
-}

@@ -5,7 +5,7 @@
  * write() and one fdatasync().  Event loops never touch the disk: they
  * queue a record and hear back, on their own loop, whether it is durable.
  *
- * Threads: audit_open, audit_reopen, audit_stats and audit_close are for
+ * Threads: audit_open, audit_reopen, audit_stats and audit_close_stats are for
  * the main thread; audit_submit, audit_append and audit_event_new for any
  * thread; an audit_notify and the records submitted through it belong to
  * the thread running its event_base.
@@ -59,10 +59,9 @@ struct audit	*audit_open(const char *file, uint32_t queue_size,
 /*
  * Writes everything queued (a final "stop" record is the caller's to
  * append first), joins the writer and frees a.  Records submitted through
- * a still-live notify get their done() when that loop next runs.
+ * a still-live notify get their done() when that loop next runs.  The
+ * final figures go to *out (all records written) unless out is NULL.
  */
-void		 audit_close(struct audit *a);
-/* audit_close, and the final figures in *out (all records written). */
 void		 audit_close_stats(struct audit *a, struct audit_stats *out);
 
 /*
@@ -79,7 +78,7 @@ void		 audit_stats(struct audit *a, struct audit_stats *out);
  * been called before base was created.  Free it on base's thread, before
  * base and not from within a done(); records still in flight through it
  * are then written but their done() is never called.  It may be freed
- * before or after audit_close.
+ * before or after audit_close_stats.
  */
 struct audit_notify *audit_notify_new(struct event_base *base);
 void		 audit_notify_free(struct audit_notify *n);
@@ -96,21 +95,14 @@ void		 audit_notify_free(struct audit_notify *n);
 int		 audit_notify_batch(struct audit_notify *n, struct audit *a);
 
 /*
- * Queues rec (reference stolen; it is serialized here, on the caller's
- * thread) for a durable append; done(rec, durable, arg) will run on
- * n's loop.  The writer adds "seq" and "prev" as the record's last keys.
- * Returns a handle valid until done() returns or audit_detach(), or NULL
- * (rec freed, done never called) if the queue holds conf->queue_size
- * records already, the trail is closing, or memory ran out.
- */
-struct audit_rec *audit_submit(struct audit *a, struct audit_notify *n,
-		    json_t *rec, audit_done_fn done, void *arg);
-
-/*
- * audit_submit for a record already written as text (jsonw.c): text
- * (malloc'd, stolen) is a JSON object without its closing brace and
- * without "seq" and "prev", e.g. {"_id":"...","event":"decision",...
- * Returns as audit_submit (text freed when NULL).
+ * Queues a record written as text (jsonw.c, record.c) for a durable
+ * append; done(rec, durable, arg) will run on n's loop.  text (malloc'd,
+ * stolen) is a JSON object without its closing brace and without "seq"
+ * and "prev", which the writer adds as its last keys, e.g.
+ * {"_id":"...","event":"decision",...  Returns a handle valid until done()
+ * returns or audit_detach(), or NULL (text freed, done never called) if
+ * the queue holds queue_size records already, the trail is closing, or
+ * memory ran out.
  */
 struct audit_rec *audit_submit_text(struct audit *a, struct audit_notify *n,
 		    char *text, size_t len, audit_done_fn done, void *arg);
@@ -124,7 +116,7 @@ void		 audit_detach(struct audit_rec *rec);
 
 /*
  * Queues rec (reference stolen) with no one waiting: outcome, start, stop
- * and config records.  Returns 0, or -1 (rec freed) as audit_submit.
+ * and config records.  Returns 0, or -1 (rec freed) as audit_submit_text.
  */
 int		 audit_append(struct audit *a, json_t *rec);
 /* audit_append for text as audit_submit_text takes it. */

@@ -236,35 +236,6 @@ op_secret(json_t *op)
 	    redact_path_secret(json_string_value(path));
 }
 
-/* Replaces op's "value", if any and if its path is secret.  0 or -1. */
-static int
-redact_op(const struct redact *r, json_t *op)
-{
-	char		 form[REDACT_LEN + 1];
-
-	if (!op_secret(op))
-		return 0;
-	if (redact_value(r, json_object_get(op, "value"), form) == -1)
-		return -1;
-	return json_object_set_new(op, "value", json_string(form));
-}
-
-json_t *
-redact_patch(const struct redact *r, const json_t *ops)
-{
-	json_t	*copy, *op;
-	size_t	 i;
-
-	if (!json_is_array(ops) || (copy = json_deep_copy(ops)) == NULL)
-		return NULL;
-	json_array_foreach(copy, i, op)
-		if (redact_op(r, op) == -1) {
-			json_decref(copy);
-			return NULL;
-		}
-	return copy;
-}
-
 /* A secret op: its members in order, "value" as its redacted form. */
 static void
 op_write(const struct redact *r, json_t *op, struct jsonw *w)

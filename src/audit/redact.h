@@ -49,25 +49,18 @@ int		 redact_value(const struct redact *, const json_t *value,
 		    char out[REDACT_LEN + 1]);
 
 /*
- * Returns a deep copy of the JSON Patch op array ops in which every op
- * whose path lies in a secret field of either kind in field.c's table --
- * first RFC 6901 token "config", "configValues" or "capabilityConfig", or
- * the whole document "" -- has its "value" replaced by redact_value's form.  Fails safe: an op whose path is
- * missing, not a string or not a valid pointer is redacted too.  Other ops
- * and the other members of each op are copied unchanged.  The caller owns
- * the result; NULL if ops is not an array or memory ran out.
- */
-json_t		*redact_patch(const struct redact *, const json_t *ops);
-
-/*
- * The same redacted patch written as JSON text to w (the audit record),
- * without the copy: ops (an array; anything else is written as null) is
- * not changed.  An out-of-memory failure marks w failed.
+ * Writes the JSON Patch op array ops to w (the audit record) with every
+ * op whose path names a secret field (request/field.h: secret on either
+ * kind, or the whole document "") carrying redact_value's form as its
+ * "value".  Fails safe: an op whose path is missing, not a string or not
+ * a valid pointer is redacted too.  Other ops, and the other members of
+ * each op, are written unchanged, in order; ops itself is not changed
+ * (anything but an array is written as null).  An out-of-memory failure
+ * marks w failed.
  */
 void		 redact_patch_write(const struct redact *, json_t *ops,
 		    struct jsonw *w);
-
-/* Whether an op's path is one whose value redact_patch replaces. */
+/* Whether an op's path is one whose value redact_patch_write replaces. */
 int		 redact_path_secret(const char *path);
 
 #endif

@@ -17,7 +17,6 @@ struct arena_block {
 
 struct arena {
 	struct arena_block	*head;
-	size_t			 total;
 };
 
 struct arena *
@@ -71,7 +70,6 @@ arena_alloc(struct arena *a, size_t n)
 		b = arena_grow(a, n);
 	p = b->data + b->used;
 	b->used += n;
-	a->total += n;
 	return p;
 }
 
@@ -97,10 +95,4 @@ char *
 arena_strdup(struct arena *a, const char *s)
 {
 	return arena_strndup(a, s, strlen(s));
-}
-
-size_t
-arena_used(const struct arena *a)
-{
-	return a->total;
 }

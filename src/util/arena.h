@@ -21,7 +21,5 @@ void		*arena_alloc(struct arena *, size_t);
 void		*arena_calloc(struct arena *, size_t n, size_t sz);
 char		*arena_strdup(struct arena *, const char *);
 char		*arena_strndup(struct arena *, const char *, size_t);
-/* Bytes handed out so far (for benchmarks and sanity checks). */
-size_t		 arena_used(const struct arena *);
 
 #endif

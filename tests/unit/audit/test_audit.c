@@ -124,6 +124,17 @@ never_cb(struct audit_rec *rec, int durable, void *arg)
 	fail_msg("done() called for a detached record");
 }
 
+/* A record built as a jansson tree, queued as production queues text. */
+static struct audit_rec *
+submit_json(struct audit *a, struct audit_notify *n, json_t *rec,
+    audit_done_fn done, void *arg)
+{
+	size_t	 len = 0;
+	char	*text = record_text(rec, &len);
+
+	return audit_submit_text(a, n, text, len, done, arg);
+}
+
 /* What audit_open takes, kept together as the configuration keeps it. */
 struct trail_conf {
 	const char	*file;
@@ -174,7 +185,7 @@ submit_wait(struct audit *a, int first, int n, int want_durable)
 	int		i;
 
 	for (i = 0; i < n; i++)
-		assert_non_null(audit_submit(a, notify, record(first + i),
+		assert_non_null(submit_json(a, notify, record(first + i),
 		    done_cb, &w));
 	wait_calls(&w, n);
 	assert_int_equal(w.durable, want_durable ? n : 0);
@@ -320,7 +331,7 @@ test_chain(void **state)
 	assert_int_equal(st.records, 11);
 	assert_int_equal(st.seq, 11);
 	assert_int_equal(st.failed_records, 0);
-	audit_close(a);
+	audit_close_stats(a, NULL);
 
 	read_lines(trail, &l);
 	assert_int_equal(l.n, 11);
@@ -365,7 +376,7 @@ test_caller_seq_replaced(void **state)
 	a = open_trail(trail);
 	j = json_pack("{s:i, s:s, s:s}", "seq", 99, "prev", "x", "event", "t");
 	assert_int_equal(audit_append(a, j), 0);
-	audit_close(a);
+	audit_close_stats(a, NULL);
 	read_lines(trail, &l);
 	assert_int_equal(l.n, 1);
 	assert_memory_equal(l.line[0], PREFIX, strlen(PREFIX));
@@ -384,7 +395,7 @@ test_restart(void **state)
 		assert_int_equal(audit_append(a, audit_event_new("start")), 0);
 		submit_wait(a, 1, 2, 1);
 		assert_int_equal(audit_append(a, audit_event_new("stop")), 0);
-		audit_close(a);
+		audit_close_stats(a, NULL);
 	}
 	assert_intact(trail, 12);
 }
@@ -428,7 +439,7 @@ test_reopen(void **state)
 	assert_int_equal(rename(old, old2), 0);
 	assert_int_equal(rename(trail, old), 0);
 	submit_wait(a, 7, 2, 1);
-	audit_close(a);
+	audit_close_stats(a, NULL);
 	assert_int_equal(verify(&v, NULL, three), 0);
 	assert_int_equal(v.records, 8);
 	/* Files out of order break the chain. */
@@ -451,7 +462,7 @@ check_torn(const char *tail, size_t taillen, uint64_t before)
 	append_file(trail, tail, taillen);
 	a = open_trail(trail);
 	submit_wait(a, 100, 1, 1);
-	audit_close(a);
+	audit_close_stats(a, NULL);
 	read_lines(trail, &l);
 	assert_int_equal(l.n, before + 2);
 	j = line_json(&l, before);
@@ -482,7 +493,7 @@ test_torn_tail(void **state)
 	(void)state;
 	a = open_trail(trail);
 	submit_wait(a, 1, 3, 1);
-	audit_close(a);
+	audit_close_stats(a, NULL);
 	/* A write cut short. */
 	check_torn(frag, sizeof(frag) - 1, 3);
 	/* Zeros a crash left, with a newline among them. */
@@ -523,7 +534,7 @@ test_foreign_refused(void **state)
 	a = open_trail(trail);
 	assert_null(audit_open(c.file, c.queue_size, NULL, err, sizeof(err)));
 	assert_non_null(strstr(err, "in use by another ldgate"));
-	audit_close(a);
+	audit_close_stats(a, NULL);
 
 	c.file = tmpdir;	/* a directory */
 	assert_null(audit_open(c.file, c.queue_size, NULL, err, sizeof(err)));
@@ -549,7 +560,7 @@ test_group_commit(void **state)
 	for (i = 0; i < 100; i++)
 		recs[i] = record(i);
 	for (i = 0; i < 100; i++)
-		assert_non_null(audit_submit(a, notify, recs[i], done_cb, &w));
+		assert_non_null(submit_json(a, notify, recs[i], done_cb, &w));
 	wait_calls(&w, 100);
 	assert_int_equal(w.durable, 100);
 	audit_stats(a, &st);
@@ -557,7 +568,7 @@ test_group_commit(void **state)
 	assert_true(st.fsyncs < 100);
 	print_message("100 records, %llu fsyncs\n",
 	    (unsigned long long)st.fsyncs);
-	audit_close(a);
+	audit_close_stats(a, NULL);
 	assert_intact(trail, 100);
 }
 
@@ -577,7 +588,7 @@ burst_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	for (i = 0; i < b->n; i++) {
-		assert_non_null(audit_submit(b->a, notify, record(i), done_cb,
+		assert_non_null(submit_json(b->a, notify, record(i), done_cb,
 		    b->w));
 		usleep(1000);	/* a writer woken now would commit alone */
 	}
@@ -614,7 +625,7 @@ test_batched_wakeup(void **state)
 	audit_stats(a, &after);
 	assert_int_equal(after.records - before.records, 4);
 	assert_int_equal(after.fsyncs - before.fsyncs, 1);
-	audit_close(a);
+	audit_close_stats(a, NULL);
 	assert_intact(trail, 5);
 }
 
@@ -631,16 +642,16 @@ test_queue_full(void **state)
 	/* No writer yet: nothing drains the queue. */
 	assert_non_null(a = audit_new(c.file, c.queue_size, NULL, err, sizeof(err)));
 	for (i = 0; i < 3; i++)
-		assert_non_null(audit_submit(a, notify, record(i), done_cb, &w));
+		assert_non_null(submit_json(a, notify, record(i), done_cb, &w));
 	assert_int_equal(audit_append(a, record(3)), 0);
-	assert_null(audit_submit(a, notify, record(4), done_cb, &w));
+	assert_null(submit_json(a, notify, record(4), done_cb, &w));
 	assert_int_equal(audit_append(a, record(5)), -1);
 	assert_int_equal(audit_start(a), 0);
 	wait_calls(&w, 3);
 	assert_int_equal(w.durable, 3);
 	/* Room again. */
 	submit_wait(a, 6, 4, 1);
-	audit_close(a);
+	audit_close_stats(a, NULL);
 	assert_intact(trail, 8);
 }
 
@@ -683,7 +694,7 @@ test_write_failure(void **state)
 	assert_true(st.failed_batches >= 1);
 	/* The next batch works and starts with a recovery record. */
 	submit_wait(a, 6, 1, 1);
-	audit_close(a);
+	audit_close_stats(a, NULL);
 	read_lines(trail, &l);
 	assert_int_equal(l.n, 4);
 	j = line_json(&l, 2);
@@ -734,7 +745,7 @@ test_dir_removed(void **state)
 	/* The directory is back: ldgate recovers by itself. */
 	assert_int_equal(mkdir(dir, 0700), 0);
 	submit_wait(a, 7, 1, 1);
-	audit_close(a);
+	audit_close_stats(a, NULL);
 	read_lines(trail, &l);
 	assert_int_equal(l.n, 2);
 	j = line_json(&l, 0);
@@ -776,7 +787,7 @@ test_unconfirmed(void **state)
 	pthread_mutex_unlock(&a->a_mtx);
 	free(l.buf);
 	submit_wait(a, 3, 1, 1);
-	audit_close(a);
+	audit_close_stats(a, NULL);
 	read_lines(trail, &l);
 	assert_int_equal(l.n, 4);
 	j = line_json(&l, 2);
@@ -805,24 +816,24 @@ test_detach(void **state)
 	(void)state;
 	a = open_trail(trail);
 	/* Detached while queued or being written. */
-	assert_non_null(r = audit_submit(a, notify, record(1), never_cb, NULL));
+	assert_non_null(r = submit_json(a, notify, record(1), never_cb, NULL));
 	audit_detach(r);
 	/* Detached once completed, before the loop delivered it. */
-	assert_non_null(r = audit_submit(a, notify, record(2), never_cb, NULL));
+	assert_non_null(r = submit_json(a, notify, record(2), never_cb, NULL));
 	wait_idle(a);
 	audit_detach(r);
 	submit_wait(a, 3, 1, 1);
 	/* A notify freed with records in flight; one never run. */
 	assert_non_null(other = audit_notify_new(base));
-	assert_non_null(audit_submit(a, other, record(4), never_cb, NULL));
+	assert_non_null(submit_json(a, other, record(4), never_cb, NULL));
 	audit_notify_free(other);
 	assert_non_null(other = audit_notify_new(base));
-	assert_non_null(audit_submit(a, other, record(5), never_cb, NULL));
+	assert_non_null(submit_json(a, other, record(5), never_cb, NULL));
 	wait_idle(a);
 	audit_notify_free(other);
 	/* Completions outlive audit_close. */
-	assert_non_null(audit_submit(a, notify, record(6), done_cb, &w));
-	audit_close(a);
+	assert_non_null(submit_json(a, notify, record(6), done_cb, &w));
+	audit_close_stats(a, NULL);
 	wait_calls(&w, 1);
 	assert_int_equal(w.durable, 1);
 	assert_intact(trail, 6);
@@ -861,7 +872,7 @@ test_detach_stress(void **state)
 	assert_non_null(s = calloc(2000, sizeof(*s)));
 	stress_done = 0;
 	for (i = 0; i < 2000; i++) {
-		s[i].rec = audit_submit(a, notify, record(i), stress_cb, &s[i]);
+		s[i].rec = submit_json(a, notify, record(i), stress_cb, &s[i]);
 		assert_non_null(s[i].rec);
 		if (i % 7 == 0)
 			event_base_loop(base, EVLOOP_NONBLOCK);
@@ -874,13 +885,13 @@ test_detach_stress(void **state)
 		}
 	}
 	/* Wait for the rest through one more record. */
-	assert_non_null(audit_submit(a, notify, record(-1), done_cb, &w));
+	assert_non_null(submit_json(a, notify, record(-1), done_cb, &w));
 	wait_calls(&w, 1);
 	assert_int_equal(stress_done + detached, 2000);
 	for (i = 0; i < 2000; i++)
 		assert_int_not_equal(s[i].state, 0);
 	free(s);
-	audit_close(a);
+	audit_close_stats(a, NULL);
 	assert_intact(trail, 2001);
 }
 
@@ -894,7 +905,7 @@ six(struct lines *l)
 
 	a = open_trail(trail);
 	submit_wait(a, 1, 6, 1);
-	audit_close(a);
+	audit_close_stats(a, NULL);
 	read_lines(trail, l);
 	assert_int_equal(l->n, 6);
 }

@@ -1,6 +1,6 @@
 /*
  * ldgate: a policy-enforcing reverse proxy for the LaunchDarkly REST API.
- * main() only dispatches to a subcommand; see cmd_*.c.
+ * main() only dispatches to a subcommand; see cmd/*.c.
  */
 #include <stdio.h>
 #include <string.h>

@@ -360,6 +360,17 @@ txn_relay_refusal(struct txn *t)
 
 /* --------------------------------------------------------------- audit */
 
+/* The decision record is not durable (why): 503, whatever was decided. */
+static void
+txn_not_durable(struct txn *t, const char *why)
+{
+	log_warnx("%s: decision record %s; refusing", t->id, why);
+	json_decref(t->reply_extra);
+	t->reply_extra = NULL;
+	txn_fail(t, STATUS_AUDIT_UNAVAILABLE, "the audit trail is unavailable: "
+	    "nothing was forwarded");
+}
+
 static void
 txn_durable(struct audit_rec *rec, int durable, void *arg)
 {
@@ -370,13 +381,8 @@ txn_durable(struct audit_rec *rec, int durable, void *arg)
 	event_del(t->commit_timer);
 	if (durable)
 		t->state = t->after;
-	else {
-		log_warnx("%s: decision record not durable; refusing", t->id);
-		json_decref(t->reply_extra);
-		t->reply_extra = NULL;
-		txn_fail(t, STATUS_AUDIT_UNAVAILABLE, "the audit trail is "
-		    "unavailable: nothing was forwarded");
-	}
+	else
+		txn_not_durable(t, "not durable");
 	txn_advance(t);
 }
 
@@ -389,12 +395,7 @@ txn_commit_timeout(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	audit_detach(t->arec);
 	t->arec = NULL;
-	log_warnx("%s: decision record not durable within commitTimeoutMs; "
-	    "refusing", t->id);
-	json_decref(t->reply_extra);
-	t->reply_extra = NULL;
-	txn_fail(t, STATUS_AUDIT_UNAVAILABLE, "the audit trail is unavailable: "
-	    "nothing was forwarded");
+	txn_not_durable(t, "not durable within commitTimeoutMs");
 	txn_advance(t);
 }
 
@@ -477,12 +478,8 @@ txn_commit(struct txn *t)
 	t->arec = audit_submit_text(gw->audit, t->w->notify, text, len,
 	    txn_durable, t);
 	if (t->arec == NULL) {
-		log_warnx("%s: decision record not queued (audit queue full "
-		    "or out of memory); refusing", t->id);
-		json_decref(t->reply_extra);
-		t->reply_extra = NULL;
-		txn_fail(t, STATUS_AUDIT_UNAVAILABLE, "the audit trail is "
-		    "unavailable: nothing was forwarded");
+		txn_not_durable(t, "not queued (audit queue full or out of "
+		    "memory)");
 		return;
 	}
 	worker_timer_arm(t->commit_timer, ms);

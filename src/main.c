@@ -1,6 +1,6 @@
 /*
  * ldgate: a policy-enforcing reverse proxy for the LaunchDarkly REST API.
- * main() only dispatches to a subcommand; see cmd/*.c.
+ * main() only dispatches to a subcommand: one file each in src/cmd/.
  */
 #include <stdio.h>
 #include <string.h>

@@ -210,7 +210,7 @@ worker_init(struct worker *w, const struct gateway *gw, unsigned id,
 	    (w->drain_timer = evtimer_new(w->base, worker_drain_check,
 	    w)) == NULL)
 		return -1;
-	/* docs/libevent.md item 1: evhttp has no limits by default. */
+	/* docs/libevent.md items 1 and 2: evhttp has no limits by default. */
 	evhttp_set_max_headers_size(w->http, conf->limits.header_bytes);
 	evhttp_set_max_body_size(w->http, (ev_ssize_t)conf->limits.body_bytes);
 	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |

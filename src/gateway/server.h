@@ -1,7 +1,7 @@
 /*
  * server: `ldgate serve`'s threads -- one worker thread per
  * configured worker, each with its own event loop, evhttp, SO_REUSEPORT
- * listeners and upstream pool (docs/libevent.md, item 9); the main thread
+ * listeners and upstream pool (docs/libevent.md item 9); the main thread
  * waits for signals, then stops the workers and drains them.  Only the
  * immutable struct gateway (worker.h) is shared between threads.
  */

@@ -229,14 +229,16 @@ relay_data(void *arg, struct evbuffer *buf)
 	struct evhttp_connection	*evcon;
 	struct bufferevent		*bev;
 
-	/* A client that went away takes no more (docs/libevent.md, #608). */
+	/* A client that went away takes no more (docs/libevent.md item 6,
+	 * libevent #608). */
 	if ((evcon = evhttp_request_get_connection(t->req)) == NULL) {
 		evbuffer_drain(buf, evbuffer_get_length(buf));
 		return;
 	}
 	evhttp_send_reply_chunk_with_cb(t->req, buf, relay_flushed, t);
-	/* Chunked replies have no flow control (#536): stop reading the
-	 * upstream until the client has taken what is queued. */
+	/* Chunked replies have no flow control (docs/libevent.md item 4,
+	 * libevent #536): stop reading the upstream until the client has
+	 * taken what is queued. */
 	bev = evhttp_connection_get_bufferevent(evcon);
 	if (!t->paused && evbuffer_get_length(bufferevent_get_output(bev)) >
 	    RELAY_HIGH_WATER) {

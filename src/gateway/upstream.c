@@ -153,7 +153,7 @@ reap(evutil_socket_t fd, short ev, void *arg)
 }
 
 /* Moves c to the graveyard; it is freed from the reaper event, outside
- * every evhttp callback (libevent #115). */
+ * every evhttp callback (docs/libevent.md item 6, libevent #115). */
 static void
 conn_bury(struct upconn *c)
 {
@@ -379,7 +379,8 @@ conn_get(struct upstream *up, int *fresh)
 		up->nidle--;
 		c->listed = 0;
 		/* Our idle bound stays below the upstream's so that it does
-		 * not close a connection as we write on it (#1415). */
+		 * not close a connection as we write on it (docs/libevent.md
+		 * item 8, libevent #1415). */
 		if (ms_since(&c->idle_since) < (long)up->conf->idle_timeout_ms) {
 			*fresh = 0;
 			return c;

@@ -6,8 +6,8 @@
  * and evhttp_connection, discarded when it closes, never reconnected
  * (docs/libevent.md item 7).  Nothing is ever retried: a request that may
  * have reached the upstream is not sent twice.  Every call has ldgate's own
- * deadline (item 6), and connections are freed from a deferred event, never
- * inside their own callbacks.
+ * deadline (docs/libevent.md item 6), and connections are freed from a
+ * deferred event, never inside their own callbacks.
  */
 #ifndef LDGATE_UPSTREAM_H
 #define LDGATE_UPSTREAM_H

@@ -377,6 +377,13 @@ eval_pipeline(const struct eval_args *a, const struct pipeline_conf *pc,
 			rc = EXIT_USAGE;
 			break;
 		}
+		if (!access_key_valid(a->key)) {
+			fprintf(stderr, "ldgate eval: --key \"%s\": not an "
+			    "integration key (1 to %d characters of "
+			    "[A-Za-z0-9._-])\n", a->key, ROUTE_PARAM_MAX);
+			rc = EXIT_USAGE;
+			break;
+		}
 		pipeline_object(&p, a->key);
 		/* FALLTHROUGH */
 	case PIPELINE_DECIDE:

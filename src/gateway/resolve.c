@@ -6,7 +6,7 @@
 
 #include "util/log.h"
 #include "gateway/resolve.h"
-#include "engine/specifier.h"
+#include "request/access.h"
 
 /* Direct-mapped: a collision evicts.  Keys never go stale, so an
  * eviction costs one extra GET, never a wrong answer. */
@@ -89,19 +89,15 @@ int
 resolve_parse_key(const char *body, size_t len, char *out, size_t outlen)
 {
 	json_t		*doc;
-	const char	*key, *p;
+	const char	*key;
 	int		 rc = -1;
 
 	if ((doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
 		return -1;
 	key = json_string_value(json_object_get(doc, "_integrationKey"));
-	if (key != NULL && *key != '\0' && strlen(key) < outlen) {
-		for (p = key; specifier_is_keychar((unsigned char)*p); p++)
-			;
-		if (*p == '\0') {
-			memcpy(out, key, strlen(key) + 1);
-			rc = 0;
-		}
+	if (key != NULL && access_key_valid(key) && strlen(key) < outlen) {
+		memcpy(out, key, strlen(key) + 1);
+		rc = 0;
 	}
 	json_decref(doc);
 	return rc;

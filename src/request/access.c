@@ -39,6 +39,17 @@ access_object(struct access_object *obj, const struct route_match *m,
 }
 
 int
+access_key_valid(const char *key)
+{
+	const char	*p;
+
+	for (p = key; *p != '\0' && specifier_is_keychar((unsigned char)*p);
+	    p++)
+		;
+	return *p == '\0' && p > key && p - key <= ROUTE_PARAM_MAX;
+}
+
+int
 access_decide(const struct policyset *set, const struct principal *p,
     const struct access_object *obj, unsigned actions,
     struct access_verdict *v)

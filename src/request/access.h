@@ -41,6 +41,13 @@ struct access_object {
 void	access_object(struct access_object *obj, const struct route_match *m,
 	    const char *key);
 
+/*
+ * Could key be an integration key: 1 to ROUTE_PARAM_MAX characters, each
+ * one a specifier may hold unescaped?  The one rule for a key learned
+ * upstream (gateway/resolve.c) and a key given to `ldgate eval --key`.
+ */
+int	access_key_valid(const char *key);
+
 /* The decisions of a request's actions, in ACTION_* bit order. */
 struct access_verdict {
 	int			allow;		/* every action is allowed */

@@ -244,6 +244,15 @@ jq -e '.resource == "integration/datadog/65a1f0c2e4b0a1b2c3d4e5f6"' "$tmp/out" \
 	>/dev/null || fail "eval request resource: $(cat "$tmp/out")"
 req demo-checkout-token --method DELETE --path "$ic" --key datadog
 expect_rc 1 "eval request: datadog owner may not delete"
+# A key the upstream could never have answered is no key: the gateway
+# would refuse it (502), so eval does not decide on it.
+for key in 'data/dog*' '' "$(printf 'k%.0s' $(seq 257))"; do
+	req demo-admin-token --method PATCH --path "$ic" --key "$key" --body "$tmp/on.json"
+	expect_rc 2 "eval request: --key \"$(printf %.20s "$key")\""
+	grep -q -- "--key" "$tmp/err" || fail "eval bad --key: stderr: $(cat "$tmp/err")"
+done
+req demo-admin-token --method PATCH --path "$ic" --key "$(printf 'k%.0s' $(seq 256))" --body "$tmp/on.json"
+expect_rc 0 "eval request: a 256-character --key"
 req "" --method PATCH --path "$fs" --body "$tmp/on.json"
 expect_rc 2 "eval request: empty token"
 

@@ -77,18 +77,37 @@ teardown(void **state)
 	return 0;
 }
 
+/*
+ * A protected route as routing makes it: the request for kind and op with
+ * these parameters, classified by route_classify, so that the alias shape
+ * and whether the key is learned upstream come from the route table.
+ */
 static void
 route(struct route_match *m, enum route_kind kind, enum route_op op,
     const char *proj, const char *env, const char *key, const char *id)
 {
-	memset(m, 0, sizeof(*m));
-	m->verdict = ROUTE_PROTECTED;
-	m->kind = kind;
-	m->op = op;
-	snprintf(m->proj, sizeof(m->proj), "%s", proj);
-	snprintf(m->env, sizeof(m->env), "%s", env);
-	snprintf(m->key, sizeof(m->key), "%s", key);
-	snprintf(m->id, sizeof(m->id), "%s", id);
+	const char	*method = op == ROUTE_OP_PATCH ? "PATCH" :
+			    op == ROUTE_OP_DELETE ? "DELETE" : "POST";
+	char		 target[2048];
+
+	if (kind == ROUTE_KIND_INTEGRATION && op == ROUTE_OP_CREATE)
+		snprintf(target, sizeof(target),
+		    "/api/v2/integration-configurations/keys/%s", key);
+	else if (kind == ROUTE_KIND_INTEGRATION)
+		snprintf(target, sizeof(target),
+		    "/api/v2/integration-configurations/%s", id);
+	else
+		snprintf(target, sizeof(target),
+		    "/api/v2/integration-capabilities/%s/%s/%s/%s%s%s%s",
+		    kind == ROUTE_KIND_DELIVERY ? "featureStore" :
+		    "big-segment-store", proj, env, key,
+		    op == ROUTE_OP_CREATE ? "" : "/",
+		    op == ROUTE_OP_CREATE ? "" : id,
+		    op == ROUTE_OP_VALIDATE ? "/validate" : "");
+	if (route_classify(method, NULL, 0, target, m) != ROUTE_PROTECTED)
+		fail_msg("%s %s: not a protected route", method, target);
+	assert_int_equal(m->kind, kind);
+	assert_int_equal(m->op, op);
 }
 
 /* alias a has exactly the segments "type/name" given, all unresolved. */

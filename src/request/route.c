@@ -111,6 +111,8 @@ static const char R_OVR_TWICE[] =
 static const char R_OVR_NOTPOST[] =
     "X-HTTP-Method-Override on a non-POST request to an integration route";
 static const char R_OVR_BAD[] = "X-HTTP-Method-Override is not a method";
+static const char R_OVR_VALUE[] = "X-HTTP-Method-Override on an "
+    "integration route must be PATCH or DELETE";
 static const char R_OVR_READ[] = "GET or HEAD tunnelled through "
     "X-HTTP-Method-Override on an integration route";
 static const char R_PCT[] =
@@ -529,6 +531,12 @@ classify_intercepted(const char *const *overrides, size_t noverrides,
 		/* We cannot tell that LaunchDarkly treats it as a read. */
 		if (method_is_read(out->method))
 			return refuse(out, ROUTE_BAD_REQUEST, R_OVR_READ);
+		/* A tunnel exists to carry PATCH and DELETE; anything else
+		 * (a POST that claims to be a POST, a PUT) has no business
+		 * on an integration route (docs/design.md section 1). */
+		if (strcmp(out->method, "PATCH") != 0 &&
+		    strcmp(out->method, "DELETE") != 0)
+			return refuse(out, ROUTE_BAD_REQUEST, R_OVR_VALUE);
 	}
 	if (method_is_read(out->method)) {
 		out->verdict = ROUTE_READ;

@@ -130,6 +130,12 @@ static const struct vcase verdict_cases[] = {
 	{ "POST", 1, { "PATCH, GET" }, IC "/x", BAD, 1, "not a method" },
 	{ "POST", 1, { "PATCHPATCHPATCHX" }, IC "/x", BAD, 1,
 	    "not a method" },
+	/* A tunnel carries PATCH or DELETE, nothing else. */
+	{ "POST", 1, { "POST" }, IC "/keys/k", BAD, 1, "PATCH or DELETE" },
+	{ "POST", 1, { "post" }, FS "/p/e/k/id/validate", BAD, 1,
+	    "PATCH or DELETE" },
+	{ "POST", 1, { "PUT" }, FS "/p/e/k/id", BAD, 1, "PATCH or DELETE" },
+	{ "POST", 1, { "OPTIONS" }, IC "/x", BAD, 1, "PATCH or DELETE" },
 
 	/* Non-canonical spellings of an intercepted path: 400. */
 	{ "PATCH", 0, { NULL }, IC "/x%2Fy", BAD, 1, "percent" },
@@ -204,7 +210,7 @@ static const struct vcase verdict_cases[] = {
 	{ "PATCH", 0, { NULL }, IC "/x/y", FORB, 1, "not a known" },
 	{ "PATCH", 0, { NULL }, FS "/p/e/k/id/a/b/c/d", FORB, 1,
 	    "not a known" },
-	{ "POST", 1, { "PUT" }, IC "/x", FORB, 1, "method not allowed" },
+	{ "POST", 1, { "PUT" }, IC "/x", BAD, 1, "PATCH or DELETE" },
 };
 
 static void
@@ -295,9 +301,6 @@ static const struct pcase protected_cases[] = {
 	{ "POST", "Delete", FS "/p/e/k/id", ROUTE_KIND_DELIVERY,
 	    ROUTE_OP_DELETE, ACTION_DELETE_INTEGRATION, "DELETE", "p", "e",
 	    "k", "id" },
-	{ "POST", "POST", IC "/keys/k", ROUTE_KIND_INTEGRATION,
-	    ROUTE_OP_CREATE, ACTION_CREATE_INTEGRATION, "POST", "", "", "k",
-	    "" },
 	/* A lower-case method is checked as its upper-case self. */
 	{ "patch", NULL, IC "/x", ROUTE_KIND_INTEGRATION, ROUTE_OP_PATCH, 0,
 	    "PATCH", "", "", "", "x" },

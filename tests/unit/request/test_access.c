@@ -1,6 +1,6 @@
 /*
  * Unit tests for src/request/access.c: the object a protected request
- * acts on, as the alias set the policy matches (DESIGN.md sections 1-3),
+ * acts on, as the alias set the policy matches (docs/design.md sections 1-3),
  * and the decision over every action it needs -- allowed only when each
  * one is.
  */

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "audit/audit.h"
 #include "engine/policyset.h"
 #include "request/pipeline.h"
 #include "util/jsonfile.h"
@@ -897,4 +898,86 @@ config_pipeline(const struct config *conf, const struct policyset *set,
 	out->body_bytes = conf->limits.body_bytes;
 	out->patch_ops = conf->limits.patch_ops;
 	out->json_depth = conf->limits.json_depth;
+}
+
+/*
+ * Keys a reload applies (docs/design.md section 5, "Signals"): what the
+ * request pipeline reads.  Every other numeric key of config_nums built
+ * the workers, their listeners, pools and timers, and must not change.
+ */
+static const char *const config_live_keys[] = { "patchOps", "jsonDepth" };
+
+static int
+config_num_live(const struct config_num *n)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(config_live_keys) / sizeof(config_live_keys[0]);
+	    i++)
+		if (strcmp(n->key, config_live_keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+str_differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
+int
+config_reload_check(const struct config *old, const struct config *new,
+    char *why, size_t len)
+{
+	const struct config_num	*n;
+	size_t			 i;
+
+	if (old->nlisten != new->nlisten) {
+		snprintf(why, len, "listen changed");
+		return -1;
+	}
+	for (i = 0; i < old->nlisten; i++)
+		if (str_differ(old->listen[i].host, new->listen[i].host) ||
+		    str_differ(old->listen[i].port, new->listen[i].port)) {
+			snprintf(why, len, "listen changed");
+			return -1;
+		}
+	if (str_differ(old->upstream.url, new->upstream.url) ||
+	    str_differ(old->upstream.ca_file, new->upstream.ca_file)) {
+		snprintf(why, len, "upstream changed");
+		return -1;
+	}
+	if (str_differ(old->audit.file, new->audit.file) ||
+	    str_differ(old->audit.key_file, new->audit.key_file)) {
+		snprintf(why, len, "audit changed");
+		return -1;
+	}
+	for (n = config_nums; n < config_nums + sizeof(config_nums) /
+	    sizeof(config_nums[0]); n++)
+		if (!config_num_live(n) && memcmp((const char *)old + n->off,
+		    (const char *)new + n->off, n->size) != 0) {
+			snprintf(why, len, "%s%s%s changed", n->section ?
+			    n->section : "", n->section ? "." : "", n->key);
+			return -1;
+		}
+	return 0;
+}
+
+void
+config_audit_record(struct audit *a, const char *event,
+    const struct config *conf, const struct policyset *set)
+{
+	json_t	*r = audit_event_new(event);
+
+	json_object_set_new(r, "version", json_string(LDGATE_VERSION));
+	json_object_set_new(r, "pid", json_integer(getpid()));
+	if (conf != NULL) {
+		json_object_set_new(r, "config", json_string(conf->path));
+		json_object_set_new(r, "policy", json_pack("{s:s}", "sha256",
+		    set->sha256));
+		json_object_set_new(r, "mode", json_string(conf->mode ==
+		    CONFIG_MODE_DRY_RUN ? "dry-run" : "enforce"));
+	}
+	if (audit_append(a, r) == -1)
+		log_warnx("audit queue full: %s record lost", event);
 }

@@ -13,6 +13,7 @@
 
 #include "util/diag.h"
 
+struct audit;
 struct pipeline_conf;
 struct policyset;
 
@@ -133,5 +134,22 @@ struct policyset	*config_policy_load(const struct config *, struct diag *);
  */
 void		 config_pipeline(const struct config *, const struct policyset *set,
 		    struct pipeline_conf *out);
+
+/*
+ * Can a running gateway started with old take new on a reload?  Only the
+ * policy files and what the request pipeline reads (passthrough, mode,
+ * limits.patchOps, limits.jsonDepth) may differ.  0, or -1 with the first
+ * key that differs in why ("listen changed").
+ */
+int		 config_reload_check(const struct config *old,
+		    const struct config *new, char *why, size_t len);
+
+/*
+ * Appends a start, config or stop record to the trail: ldgate's version
+ * and pid, and for a config record (conf and set not NULL) the file, the
+ * policy's sha256 and the mode.
+ */
+void		 config_audit_record(struct audit *, const char *event,
+		    const struct config *conf, const struct policyset *set);
 
 #endif

@@ -16,6 +16,7 @@
 #include "engine/policyset.h"
 #include "audit/redact.h"
 #include "gateway/server.h"
+#include "gateway/snapshot.h"
 #include "gateway/worker.h"
 #include "gateway/tls.h"
 
@@ -58,26 +59,6 @@ resolve_upstream(const char *host, char *out, size_t outlen)
 	return rc == 0 ? 0 : -1;
 }
 
-/* start, configuration load and stop are accounted for in the trail. */
-static void
-record_event(struct audit *a, const char *event, const struct config *conf,
-    const struct policyset *set)
-{
-	json_t	*r = audit_event_new(event);
-
-	json_object_set_new(r, "version", json_string(LDGATE_VERSION));
-	json_object_set_new(r, "pid", json_integer(getpid()));
-	if (conf != NULL) {
-		json_object_set_new(r, "config", json_string(conf->path));
-		json_object_set_new(r, "policy", json_pack("{s:s}", "sha256",
-		    set->sha256));
-		json_object_set_new(r, "mode", json_string(conf->mode ==
-		    CONFIG_MODE_DRY_RUN ? "dry-run" : "enforce"));
-	}
-	if (audit_append(a, r) == -1)
-		log_warnx("audit queue full: %s record lost", event);
-}
-
 /* Opens the trail and its redaction key; runs the gateway; closes. */
 static int
 serve_audited(struct gateway *gw, struct config *conf, struct policyset *set)
@@ -99,12 +80,12 @@ serve_audited(struct gateway *gw, struct config *conf, struct policyset *set)
 		return 1;
 	}
 	gw->redact = redact;
-	record_event(gw->audit, "start", NULL, NULL);
-	record_event(gw->audit, "config", conf, set);
+	config_audit_record(gw->audit, "start", NULL, NULL);
+	config_audit_record(gw->audit, "config", conf, set);
 	log_info("configuration %s loaded; policy sha256 %s; audit trail %s",
 	    conf->path, set->sha256, conf->audit.file);
 	rc = server_run(gw);
-	record_event(gw->audit, "stop", NULL, NULL);
+	config_audit_record(gw->audit, "stop", NULL, NULL);
 	audit_close_stats(gw->audit, &st);
 	gw->audit = NULL;
 	log_info("audit trail: %llu records made durable in %llu group "
@@ -158,8 +139,12 @@ cmd_serve(int argc, char **argv)
 		return 1;
 	memset(&gw, 0, sizeof(gw));
 	gw.conf = conf;
-	gw.policy = set;
-	config_pipeline(conf, set, &gw.pipeline);
+	/* The first snapshot owns the policy set from here on. */
+	if ((gw.snap = snapshot_new(conf, set, 1)) == NULL) {
+		log_warnx("out of memory");
+		config_free(conf);
+		return 1;
+	}
 	rc = 1;
 	if ((gw.tls = tls_client_ctx_new(conf->upstream.ca_file, err,
 	    sizeof(err))) == NULL)
@@ -168,7 +153,7 @@ cmd_serve(int argc, char **argv)
 	    sizeof(gw.upstream_addr)) == 0)
 		rc = serve_audited(&gw, conf, set);
 	SSL_CTX_free(gw.tls);
-	policyset_free(set);
+	snapshot_unref(gw.snap);
 	config_free(conf);
 	return rc;
 }

@@ -22,6 +22,9 @@
 
 #include "audit/audit.h"
 #include "config.h"
+#include "engine/policyset.h"
+#include "gateway/snapshot.h"
+#include "util/diag.h"
 #include "util/log.h"
 #include "gateway/client.h"
 #include "gateway/resolve.h"
@@ -166,6 +169,24 @@ worker_drain_check(evutil_socket_t fd, short ev, void *arg)
 }
 
 /*
+ * The main thread left a newer snapshot in w->next: new requests start
+ * under it; requests in flight keep the one they hold.
+ */
+static void
+worker_reload(evutil_socket_t fd, short ev, void *arg)
+{
+	struct worker	*w = arg;
+	struct snapshot	*s;
+
+	(void)fd;
+	(void)ev;
+	if ((s = atomic_exchange(&w->next, NULL)) == NULL)
+		return;
+	snapshot_unref(w->snap);
+	w->snap = s;
+}
+
+/*
  * With the changelist, the epoll backend folds the enable/disable churn of
  * one loop iteration into one epoll_ctl per fd (evhttp toggles read and
  * write interest around every request: 10 calls per GET without it), and
@@ -197,6 +218,8 @@ worker_init(struct worker *w, const struct gateway *gw, unsigned id,
 	w->gw = gw;
 	TAILQ_INIT(&w->txns);
 	TAILQ_INIT(&w->clients);
+	w->snap = snapshot_ref(gw->snap);
+	atomic_init(&w->next, NULL);
 	if ((w->base = worker_base_new()) == NULL ||
 	    (w->http = evhttp_new(w->base)) == NULL ||
 	    (w->up = upstream_new(w->base, &conf->upstream, gw->upstream_addr,
@@ -208,6 +231,8 @@ worker_init(struct worker *w, const struct gateway *gw, unsigned id,
 	    (w->stop_timer = evtimer_new(w->base, worker_stop_timeout,
 	    w)) == NULL ||
 	    (w->drain_timer = evtimer_new(w->base, worker_drain_check,
+	    w)) == NULL ||
+	    (w->reload_ev = event_new(w->base, -1, 0, worker_reload,
 	    w)) == NULL)
 		return -1;
 	/* docs/libevent.md items 1 and 2: evhttp has no limits by default. */
@@ -243,6 +268,11 @@ worker_free(struct worker *w)
 		event_free(w->stop_timer);
 	if (w->drain_timer != NULL)
 		event_free(w->drain_timer);
+	if (w->reload_ev != NULL)
+		event_free(w->reload_ev);
+	snapshot_unref(atomic_exchange(&w->next, NULL));
+	snapshot_unref(w->snap);
+	w->snap = NULL;
 	if (w->base != NULL)
 		event_base_free(w->base);
 	free(w->listeners);
@@ -263,9 +293,62 @@ worker_main(void *arg)
 
 /* ----------------------------------------------------------------- main */
 
+/*
+ * SIGHUP: reads and validates the whole configuration here, off the event
+ * loops, and hands it to the workers only if all of it loads and nothing
+ * but what a snapshot holds has changed (docs/design.md section 5,
+ * "Signals").  Otherwise every error goes to the operator log and the
+ * last good configuration stays.
+ */
+static void
+server_reload(const struct gateway *gw, struct worker *workers, unsigned n)
+{
+	struct diag		 diag;
+	struct config		*conf;
+	struct policyset	*set = NULL;
+	struct snapshot		*s;
+	char			 why[128];
+	unsigned		 i;
+
+	log_info("received SIGHUP; reloading %s", gw->conf->path);
+	memset(&diag, 0, sizeof(diag));
+	if ((conf = config_load(gw->conf->path, &diag)) != NULL)
+		set = config_policy_load(conf, &diag);
+	diag_print(&diag, stderr);	/* the operator log's stream */
+	diag_clear(&diag);
+	if (set == NULL) {
+		log_warnx("reload failed: %s has errors; still serving with "
+		    "the last good configuration", gw->conf->path);
+		config_free(conf);
+		return;
+	}
+	if (config_reload_check(gw->conf, conf, why, sizeof(why)) == -1) {
+		log_warnx("reload refused: %s, which only a restart applies; "
+		    "still serving with the last good configuration", why);
+		policyset_free(set);
+		config_free(conf);
+		return;
+	}
+	if ((s = snapshot_new(conf, set, n)) == NULL) {
+		log_warnx("reload failed: out of memory; still serving with the "
+		    "last good configuration");
+		config_free(conf);
+		return;
+	}
+	config_audit_record(gw->audit, "config", conf, set);
+	config_free(conf);
+	for (i = 0; i < n; i++) {
+		/* A snapshot a worker has not taken yet is superseded. */
+		snapshot_unref(atomic_exchange(&workers[i].next, s));
+		event_active(workers[i].reload_ev, EV_TIMEOUT, 0);
+	}
+	log_info("reloaded %s; policy sha256 %s", gw->conf->path,
+	    s->set->sha256);
+}
+
 /* The main thread's only job once workers run: signals. */
 static int
-wait_for_stop(const struct gateway *gw)
+wait_for_stop(const struct gateway *gw, struct worker *workers, unsigned n)
 {
 	sigset_t	set;
 	int		sig;
@@ -274,9 +357,14 @@ wait_for_stop(const struct gateway *gw)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			return -1;
+		if (sig == SIGHUP) {
+			server_reload(gw, workers, n);
+			continue;
+		}
 		if (sig == SIGUSR1) {
 			/* logrotate renamed the trail: the writer reopens the
 			 * path before its next batch, the chain goes on. */
@@ -306,6 +394,7 @@ server_run(const struct gateway *gw)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (evthread_use_pthreads() == -1)
 		log_fatalx("evthread_use_pthreads");
@@ -328,7 +417,7 @@ server_run(const struct gateway *gw)
 	log_info("ldgate %s serving with %u worker(s), upstream %s, mode %s",
 	    LDGATE_VERSION, conf->workers, conf->upstream.url,
 	    conf->mode == CONFIG_MODE_DRY_RUN ? "dry-run" : "enforce");
-	if (started == conf->workers && wait_for_stop(gw) == 0)
+	if (started == conf->workers && wait_for_stop(gw, workers, started) == 0)
 		rc = 0;
 	for (i = 0; i < started; i++)
 		event_active(workers[i].stop_ev, EV_TIMEOUT, 0);

@@ -53,6 +53,8 @@ struct txn {
 	struct evhttp_request	*req;		/* the client's; see TXN_DONE */
 	enum txn_state		 state;
 	char			 id[AUDIT_ID_LEN + 1];
+	struct snapshot		*snap;		/* the configuration it began
+						   under (a reference) */
 	struct pipeline_out	 p;		/* route, patch, principal... */
 	struct upstream_call	*call;		/* in flight, or NULL */
 	struct event		*defer;		/* continues outside callbacks */
@@ -89,6 +91,7 @@ txn_free(struct txn *t)
 	struct worker	*w = t->w;
 
 	pipeline_clear(&t->p);
+	snapshot_unref(t->snap);
 	if (t->rbody != NULL)
 		evbuffer_free(t->rbody);
 	if (t->defer != NULL)
@@ -444,9 +447,9 @@ txn_record(struct txn *t, size_t *len)
 	f.ops = t->p.patch.ops;
 	f.redact = gw->redact;
 	f.decision = !t->decided ? "refused" : t->allowed ? "allow" : "deny";
-	f.mode = gw->conf->mode == CONFIG_MODE_DRY_RUN ? "dry-run" : "enforce";
+	f.mode = t->snap->dry_run ? "dry-run" : "enforce";
 	f.verdict = t->decided ? &t->verdict : NULL;
-	f.policy_sha256 = gw->policy->sha256;
+	f.policy_sha256 = t->snap->set->sha256;
 	if (t->after == TXN_ANSWER) {
 		f.status = status_http(t->p.err);
 		f.message = t->p.message;
@@ -612,11 +615,10 @@ txn_key(struct txn *t)
 static void
 txn_decide(struct txn *t)
 {
-	const struct gateway	*gw = t->w->gw;
 	json_t			*denied;
-	int			 dry = gw->conf->mode == CONFIG_MODE_DRY_RUN;
+	int			 dry = t->snap->dry_run;
 
-	t->allowed = pipeline_decide(&gw->pipeline, &t->p, &t->verdict);
+	t->allowed = pipeline_decide(&t->snap->pipeline, &t->p, &t->verdict);
 	t->decided = 1;
 	/* Every decision is in the audit trail; the operator log names the
 	 * denials (and, with -v, the rest). */
@@ -676,7 +678,7 @@ txn_route(struct txn *t)
 	    evhttp_request_get_connection(req));
 	in.body_len = evbuffer_get_length(body);
 	in.body = in.body_len ? (const char *)evbuffer_pullup(body, -1) : NULL;
-	switch (pipeline_run(&t->w->gw->pipeline, &in, &t->p)) {
+	switch (pipeline_run(&t->snap->pipeline, &in, &t->p)) {
 	case PIPELINE_FORWARD:
 		t->state = TXN_FORWARD;
 		break;
@@ -747,6 +749,7 @@ txn_handle(struct evhttp_request *req, void *arg)
 	}
 	t->w = w;
 	t->req = req;
+	t->snap = snapshot_ref(w->snap);
 	t->state = TXN_ROUTE;
 	TAILQ_INIT(&t->extra);
 	TAILQ_INSERT_TAIL(&w->txns, t, link);

@@ -14,13 +14,14 @@
 #include <sys/queue.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <event2/event.h>
 
 #include <openssl/ssl.h>
 
-#include "request/pipeline.h"
+#include "gateway/snapshot.h"
 
 struct audit;
 struct audit_notify;
@@ -35,15 +36,18 @@ struct resolve;
 struct txn;
 struct upstream;
 
-/* Read-only after start-up; shared by every worker. */
+/*
+ * Read-only after start-up; shared by every worker.  conf is the
+ * configuration ldgate started with: a reload may not change what the
+ * workers were built from (listeners, upstream, audit, connection limits),
+ * only what a snapshot holds.
+ */
 struct gateway {
 	const struct config	*conf;
-	const struct policyset	*policy;
+	struct snapshot		*snap;		/* the first; server.c owns it */
 	SSL_CTX			*tls;
 	struct audit		*audit;		/* thread-safe by design */
 	const struct redact	*redact;
-	struct pipeline_conf	 pipeline;	/* conf and policy, as the
-						   pipeline reads them */
 	/* The upstream host, resolved once at start-up (as nginx does for
 	 * a literal proxy_pass host), preferring IPv4. */
 	char			 upstream_addr[64];
@@ -73,6 +77,12 @@ struct worker {
 	struct event		*stop_ev;	/* activated by the main thread */
 	struct event		*stop_timer;	/* shutdownTimeoutMs bound */
 	struct event		*drain_timer;	/* waits for output to flush */
+	/* Reload: new requests start under snap (a reference held); the main
+	 * thread leaves a newer one in next and activates reload_ev, and
+	 * the worker swaps them on its own thread. */
+	struct snapshot		*snap;
+	_Atomic(struct snapshot *) next;
+	struct event		*reload_ev;
 	/* Is a request in progress on this client connection?  txn.c's
 	 * answer, set by server.c: client.c asks before a timeout closes a
 	 * connection, without depending on txn.c. */

@@ -604,6 +604,67 @@ test_diag_print(void **state)
 	assert_null(d.items);
 }
 
+/*
+ * A reload applies the policy and what the pipeline reads; anything the
+ * workers were built from refuses it, naming the first key that differs.
+ */
+static void
+test_reload_check(void **state)
+{
+	static const struct {
+		const char	*extra;		/* JSON members, or "" */
+		const char	*why;		/* NULL: accepted */
+	} cases[] = {
+		{ "", NULL },
+		{ "\"limits\": {\"patchOps\": 7, \"jsonDepth\": 9}", NULL },
+		{ "\"passthrough\": false", NULL },
+		{ "\"mode\": \"dry-run\"", NULL },
+		{ "\"listen\": \"127.0.0.1:9\"", "listen changed" },
+		{ "\"listen\": [\"127.0.0.1:8080\", \"127.0.0.1:9\"]",
+		    "listen changed" },
+		{ "\"workers\": 3", "workers changed" },
+		{ "\"limits\": {\"connections\": 5}",
+		    "limits.connections changed" },
+		{ "\"limits\": {\"bodyBytes\": 4096}",
+		    "limits.bodyBytes changed" },
+		{ "\"upstream\": {\"url\": \"https://example.invalid\"}",
+		    "upstream changed" },
+		{ "\"upstream\": {\"poolSize\": 3}",
+		    "upstream.poolSize changed" },
+		{ "\"audit\": {\"file\": \"other.log\"}", "audit changed" },
+		{ "\"audit\": {\"commitTimeoutMs\": 7}",
+		    "audit.commitTimeoutMs changed" },
+	};
+	struct diag	 d;
+	struct config	*old, *new;
+	char		 text[1024], why[128];
+	size_t		 i;
+	int		 rc;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	old = load_text("{" POLICY "}", &d);
+	expect_ok(old, &d);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "{" POLICY "%s%s}",
+		    cases[i].extra[0] ? ", " : "", cases[i].extra);
+		new = load_text(text, &d);
+		expect_ok(new, &d);
+		why[0] = '\0';
+		rc = config_reload_check(old, new, why, sizeof(why));
+		if (cases[i].why == NULL && rc != 0)
+			fail_msg("case %zu (%s): refused: %s", i, cases[i].extra,
+			    why);
+		if (cases[i].why != NULL && (rc != -1 ||
+		    strcmp(why, cases[i].why) != 0))
+			fail_msg("case %zu (%s): rc %d \"%s\", want \"%s\"", i,
+			    cases[i].extra, rc, why, cases[i].why);
+		config_free(new);
+	}
+	config_free(old);
+	diag_clear(&d);
+}
+
 int
 main(void)
 {
@@ -620,6 +681,7 @@ main(void)
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_diag_print),
+		cmocka_unit_test(test_reload_check),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmpdir, remove_tmpdir);

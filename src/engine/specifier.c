@@ -389,20 +389,29 @@ qual_any(const struct spec_segment *res, enum spec_qual_kind kind,
 	return 0;
 }
 
-/* A property the resource does not state is unresolved, not false. */
+/*
+ * True when any value the resource states for q's property matches (an
+ * object may state a property more than once: {c:j},{c:b} holds both),
+ * false when it states the property and none matches.  A property the
+ * resource does not state is unresolved, not false.
+ */
 static enum tri
 qual_prop(const struct spec_segment *res, const struct spec_qual *q)
 {
-	size_t	i;
+	enum tri	t = TRI_UNKNOWN;
+	size_t		i;
 
 	for (i = 0; i < res->nquals; i++) {
 		const struct spec_qual	*r = &res->quals[i];
 
-		if (r->kind == SPEC_QUAL_PROP && strcmp(r->name, q->name) == 0)
-			return glob_match(q->value, strlen(q->value), r->value,
-			    strlen(r->value)) ? TRI_TRUE : TRI_FALSE;
+		if (r->kind != SPEC_QUAL_PROP || strcmp(r->name, q->name) != 0)
+			continue;
+		if (glob_match(q->value, strlen(q->value), r->value,
+		    strlen(r->value)))
+			return TRI_TRUE;
+		t = TRI_FALSE;
 	}
-	return TRI_UNKNOWN;
+	return t;
 }
 
 /* Qualifiers are ANDed; no qualifier means no constraint. */

@@ -580,6 +580,13 @@ test_match_properties(void **state)
 	/* Property values may be globs. */
 	expect_match("proj/*;{tier:gold*}", "proj/p;{tier:gold-plus}",
 	    TRI_TRUE);
+	/* A property stated twice holds both values: the resource matches
+	 * itself, and either value alone. */
+	expect_match("proj/a;{c:j},{c:b}", "proj/a;{c:j},{c:b}", TRI_TRUE);
+	expect_match("proj/*;{c:b}", "proj/a;{c:j},{c:b}", TRI_TRUE);
+	expect_match("proj/*;{c:j}", "proj/a;{c:j},{c:b}", TRI_TRUE);
+	expect_match("proj/*;{c:x}", "proj/a;{c:j},{c:b}", TRI_FALSE);
+	expect_match("proj/*;{c:j},{c:x}", "proj/a;{c:j},{c:b}", TRI_FALSE);
 }
 
 /* ';?': qualifiers unknown; three-valued combination across segments. */

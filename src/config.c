@@ -515,22 +515,82 @@ each_string(struct config_load *ld, json_t *v, const struct config_at *at,
 	}
 }
 
-static void
-add_listen(struct config_load *ld, size_t i, const char *s,
-    const struct config_at *at)
+/*
+ * Is host a loopback address: 127.0.0.0/8, ::1, or the name localhost?
+ * Any other name may resolve anywhere, so it is not.
+ */
+static int
+listen_loopback(const char *host)
 {
-	struct config	*cfg = ld->cfg;
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
 
-	(void)i;
-	if (parse_listen(ld, s, &cfg->listen[cfg->nlisten], at) == 0)
-		cfg->nlisten++;
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &a6) == 1 &&
+	    IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/*
+ * One listen entry: "host:port", or {"address": "host:port", "plaintext":
+ * true}.  Plain HTTP carries tokens in clear, so on an address other
+ * than loopback it must be asked for by name (docs/design.md section 5,
+ * "Listeners").
+ */
+static void
+add_listen(struct config_load *ld, json_t *e, const struct config_at *at)
+{
+	struct config		*cfg = ld->cfg;
+	struct config_listen	*l = &cfg->listen[cfg->nlisten];
+	struct config_at	 addr_at = *at, m_at;
+	const char		*key, *addr = NULL;
+	json_t			*m;
+
+	if (json_is_string(e))
+		addr = json_string_value(e);
+	else if (!json_is_object(e)) {
+		type_error(ld, at, "a string or an object", e);
+		return;
+	} else json_object_foreach(e, key, m) {
+		at_key(&m_at, at, key);
+		if (strcmp(key, "address") == 0 && json_is_string(m)) {
+			addr = json_string_value(m);
+			addr_at = m_at;
+		} else if (strcmp(key, "plaintext") == 0 && json_is_boolean(m))
+			l->plaintext = json_is_true(m);
+		else if (strcmp(key, "address") == 0)
+			type_error(ld, &m_at, "a string", m);
+		else if (strcmp(key, "plaintext") == 0)
+			type_error(ld, &m_at, "a boolean", m);
+		else
+			jsonfile_error(ld->diag, ld->jf, m_at.ptr,
+			    "%s: unknown key \"%s\"", at->label, key);
+	}
+	if (addr == NULL) {
+		if (json_is_object(e))
+			jsonfile_error(ld->diag, ld->jf, at->ptr,
+			    "%s: \"address\" is required", at->label);
+		return;
+	}
+	if (parse_listen(ld, addr, l, &addr_at) == -1)
+		return;
+	cfg->nlisten++;
+	if (!l->plaintext && !listen_loopback(l->host))
+		jsonfile_error(ld->diag, ld->jf, addr_at.ptr, "%s: %s is not a "
+		    "loopback address: plain HTTP there carries tokens in "
+		    "clear; say {\"address\": \"%s\", \"plaintext\": true} "
+		    "to mean it", addr_at.label, addr, addr);
 }
 
 static void
 set_listen(struct config_load *ld, const struct config_key *k, json_t *v,
     const struct config_at *at)
 {
-	size_t	n = json_is_array(v) ? json_array_size(v) : 1;
+	struct config_at	 el;
+	size_t			 i, n = json_is_array(v) ? json_array_size(v) : 1;
+	json_t			*e;
 
 	(void)k;
 	if ((ld->cfg->listen = calloc(n ? n : 1, sizeof(*ld->cfg->listen))) ==
@@ -538,7 +598,19 @@ set_listen(struct config_load *ld, const struct config_key *k, json_t *v,
 		diag_error(ld->diag, ld->jf->path, 0, 0, "out of memory");
 		return;
 	}
-	each_string(ld, v, at, add_listen);
+	if (!json_is_array(v)) {
+		add_listen(ld, v, at);
+		return;
+	}
+	if (n == 0) {
+		jsonfile_error(ld->diag, ld->jf, at->ptr,
+		    "%s: must not be empty", at->label);
+		return;
+	}
+	json_array_foreach(v, i, e) {
+		at_index(&el, at, i);
+		add_listen(ld, e, &el);
+	}
 }
 
 /*
@@ -938,7 +1010,8 @@ config_reload_check(const struct config *old, const struct config *new,
 	}
 	for (i = 0; i < old->nlisten; i++)
 		if (str_differ(old->listen[i].host, new->listen[i].host) ||
-		    str_differ(old->listen[i].port, new->listen[i].port)) {
+		    str_differ(old->listen[i].port, new->listen[i].port) ||
+		    old->listen[i].plaintext != new->listen[i].plaintext) {
 			snprintf(why, len, "listen changed");
 			return -1;
 		}

@@ -57,6 +57,7 @@ enum config_mode {
 struct config_listen {
 	char		*host;		/* numeric address or name, owned */
 	char		*port;		/* decimal string, owned */
+	int		 plaintext;	/* plain HTTP off loopback, asked for */
 };
 
 struct config_upstream {

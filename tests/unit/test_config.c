@@ -304,9 +304,9 @@ test_wrong_types(void **state)
 	expect_error("{" POLICY ", \"limits\": 5}", 1, 67,
 	    "limits: expected an object, got an integer");
 	expect_error("{" POLICY ", \"listen\": {}}", 1, 67,
-	    "listen: expected an array of strings, got an object");
+	    "listen: \"address\" is required");
 	expect_error("{" POLICY ", \"listen\": [\"127.0.0.1:1\", 8080]}", 1, 83,
-	    "listen[1]: expected a string, got an integer");
+	    "listen[1]: expected a string or an object, got an integer");
 	expect_error("{" POLICY ", \"upstream\": {\"url\": null}}", 1, 77,
 	    "upstream.url: expected a string, got null");
 	expect_error("{" POLICY ", \"upstream\": {\"caFile\": true}}", 1, 80,
@@ -503,12 +503,83 @@ test_listen(void **state)
 	expect_error("{\"listen\": [],\n" POLICY "}", 1, 12,
 	    "listen: must not be empty");
 	memset(&d, 0, sizeof(d));
-	cfg = load_text("{\"listen\": \"[::]:65535\", " POLICY "}", &d);
+	cfg = load_text("{\"listen\": {\"address\": \"[::]:65535\", "
+	    "\"plaintext\": true}, " POLICY "}", &d);
 	expect_ok(cfg, &d);
 	assert_int_equal(cfg->nlisten, 1);
 	assert_string_equal(cfg->listen[0].host, "::");
 	assert_string_equal(cfg->listen[0].port, "65535");
+	assert_int_equal(cfg->listen[0].plaintext, 1);
 	config_free(cfg);
+}
+
+/*
+ * Plain HTTP off loopback carries tokens in clear: only when the entry
+ * says "plaintext": true (docs/design.md section 5, "Listeners").
+ */
+static void
+test_listen_plaintext(void **state)
+{
+	static const char *const loopback[] = {
+		"\"127.0.0.1:8080\"", "\"127.9.8.7:1\"", "\"[::1]:8080\"",
+		"\"localhost:8080\"", "{\"address\": \"127.0.0.1:8080\"}",
+		"{\"address\": \"0.0.0.0:8080\", \"plaintext\": true}",
+		"{\"plaintext\": true, \"address\": \"gw.example:80\"}",
+	};
+	static const struct {
+		const char	*entry;
+		int		 col;
+		const char	*want;
+	} refused[] = {
+		{ "\"0.0.0.0:8080\"", 13, "listen[0]: 0.0.0.0:8080 is not a "
+		    "loopback address: plain HTTP there carries tokens in "
+		    "clear; say {\"address\": \"0.0.0.0:8080\", \"plaintext\": "
+		    "true} to mean it" },
+		{ "\"10.1.2.3:80\"", 13, "listen[0]: 10.1.2.3:80 is not a "
+		    "loopback" },
+		{ "\"[::]:80\"", 13, "listen[0]: [::]:80 is not a loopback" },
+		{ "\"gw.example:80\"", 13, "listen[0]: gw.example:80 is not a "
+		    "loopback" },
+		{ "{\"address\": \"0.0.0.0:1\", \"plaintext\": false}", 25,
+		    "listen[0].address: 0.0.0.0:1 is not a loopback" },
+		{ "{\"address\": \"127.0.0.1:1\", \"plaintext\": 1}", 53,
+		    "listen[0].plaintext: expected a boolean, got an integer" },
+		{ "{\"address\": \"127.0.0.1:1\", \"tls\": {}}", 47,
+		    "listen[0]: unknown key \"tls\"" },
+		{ "{\"plaintext\": true}", 13,
+		    "listen[0]: \"address\" is required" },
+	};
+	struct diag	 d;
+	struct config	*cfg;
+	char		 text[512];
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
+		memset(&d, 0, sizeof(d));
+		snprintf(text, sizeof(text), "{\"listen\": [%s], " POLICY "}",
+		    loopback[i]);
+		cfg = load_text(text, &d);
+		expect_ok(cfg, &d);
+		config_free(cfg);
+		diag_clear(&d);
+	}
+	/* One error each, located, its message beginning as want. */
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(text, sizeof(text), "{\"listen\": [%s], " POLICY "}",
+		    refused[i].entry);
+		memset(&d, 0, sizeof(d));
+		cfg = load_text(text, &d);
+		if (cfg != NULL || d.nitems != 1 || d.items[0].line != 1 ||
+		    d.items[0].column != refused[i].col ||
+		    strncmp(d.items[0].message, refused[i].want,
+		    strlen(refused[i].want)) != 0) {
+			diag_print(&d, stderr);
+			fail_msg("%s: want 1:%d: %s...", refused[i].entry,
+			    refused[i].col, refused[i].want);
+		}
+		diag_clear(&d);
+	}
 }
 
 /* Relative paths resolve against the config file's directory. */
@@ -678,6 +749,7 @@ main(void)
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_upstream_url),
 		cmocka_unit_test(test_listen),
+		cmocka_unit_test(test_listen_plaintext),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_diag_print),

@@ -157,7 +157,8 @@ bench(const char *dir, int seconds, unsigned nclients)
 	conf.commit_timeout_ms = 10000;
 	conf.queue_size = 65536;
 	memset(&r, 0, sizeof(r));
-	if ((r.audit = audit_open(conf.file, conf.queue_size, "0", err, sizeof(err))) == NULL) {
+	if ((r.audit = audit_open(conf.file, conf.queue_size, "0", NULL, err,
+	    sizeof(err))) == NULL) {
 		fprintf(stderr, "audit_open: %s\n", err);
 		exit(1);
 	}

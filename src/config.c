@@ -121,6 +121,8 @@ static void	set_listen(struct config_load *, const struct config_key *,
 		    json_t *, const struct config_at *);
 static void	set_bool(struct config_load *, const struct config_key *,
 		    json_t *, const struct config_at *);
+static void	set_instance(struct config_load *, const struct config_key *,
+		    json_t *, const struct config_at *);
 static void	set_mode(struct config_load *, const struct config_key *,
 		    json_t *, const struct config_at *);
 static void	set_url(struct config_load *, const struct config_key *,
@@ -136,6 +138,7 @@ static const struct config_key config_keys[] = {
 	{ NULL, "listen", set_listen, 0, 0 },
 	{ NULL, "passthrough", set_bool, OFF(passthrough), 0 },
 	{ NULL, "mode", set_mode, 0, 0 },
+	{ NULL, "instance", set_instance, 0, 0 },
 	{ NULL, "upstream", set_section, 0, 0 },
 	{ NULL, "policy", set_section, 0, 0 },
 	{ NULL, "resolve", set_section, 0, 0 },
@@ -352,6 +355,39 @@ set_mode(struct config_load *ld, const struct config_key *k, json_t *v,
 	else
 		jsonfile_error(ld->diag, ld->jf, at->ptr,
 		    "%s: \"%s\" is not \"enforce\" or \"dry-run\"", at->label, s);
+}
+
+/* 1 to CONFIG_INSTANCE_MAX characters of [A-Za-z0-9._-]. */
+static int
+instance_valid(const char *s)
+{
+	size_t	n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789._-");
+
+	return n > 0 && n <= CONFIG_INSTANCE_MAX && s[n] == '\0';
+}
+
+static void
+set_instance(struct config_load *ld, const struct config_key *k, json_t *v,
+    const struct config_at *at)
+{
+	const char	*s;
+
+	(void)k;
+	if (!json_is_string(v)) {
+		type_error(ld, at, "a string", v);
+		return;
+	}
+	s = json_string_value(v);
+	if (!instance_valid(s)) {
+		jsonfile_error(ld->diag, ld->jf, at->ptr, "%s: \"%s\" is not 1 "
+		    "to %d characters of [A-Za-z0-9._-]", at->label, s,
+		    CONFIG_INSTANCE_MAX);
+		return;
+	}
+	free(ld->cfg->instance);
+	if ((ld->cfg->instance = strdup(s)) == NULL)
+		diag_error(ld->diag, ld->jf->path, 0, 0, "out of memory");
 }
 
 static char *
@@ -776,6 +812,27 @@ set_url(struct config_load *ld, const struct config_key *k, json_t *v,
 }
 
 /* Defaults that are not numbers: filled after the walk if still unset. */
+/*
+ * The host name, as far as it is a valid instance name (cut at its first
+ * other character, e.g. a name's domain stays); "ldgate" when there is
+ * none.  NULL only when memory ran out.
+ */
+static char *
+config_default_instance(void)
+{
+	char	host[256];
+	size_t	n;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	n = strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._-");
+	if (n > CONFIG_INSTANCE_MAX)
+		n = CONFIG_INSTANCE_MAX;
+	return n > 0 ? strndup(host, n) : strdup("ldgate");
+}
+
 static void
 config_defaults(struct config_load *ld)
 {
@@ -794,6 +851,8 @@ config_defaults(struct config_load *ld)
 			diag_error(ld->diag, ld->jf->path, 0, 0,
 			    "out of memory");
 	}
+	if (cfg->instance == NULL)
+		cfg->instance = config_default_instance();
 	if (cfg->audit.file == NULL)
 		cfg->audit.file = config_path(ld, CONFIG_DEFAULT_AUDIT_FILE,
 		    &at);
@@ -929,6 +988,7 @@ config_free(struct config *cfg)
 	free(cfg->policy.guardrails);
 	free(cfg->audit.file);
 	free(cfg->audit.key_file);
+	free(cfg->instance);
 	free(cfg->path);
 	free(cfg->dir);
 	free(cfg);
@@ -1023,6 +1083,10 @@ config_reload_check(const struct config *old, const struct config *new,
 	if (str_differ(old->audit.file, new->audit.file) ||
 	    str_differ(old->audit.key_file, new->audit.key_file)) {
 		snprintf(why, len, "audit changed");
+		return -1;
+	}
+	if (str_differ(old->instance, new->instance)) {
+		snprintf(why, len, "instance changed");
 		return -1;
 	}
 	for (n = config_nums; n < config_nums + sizeof(config_nums) /

@@ -48,6 +48,7 @@ struct policyset;
 #define CONFIG_DEFAULT_BODY_TIMEOUT_MS		30000
 #define CONFIG_DEFAULT_IDLE_TIMEOUT_MS		60000
 #define CONFIG_DEFAULT_CONNECTIONS		1024
+#define CONFIG_INSTANCE_MAX			64	/* instance: host name */
 
 enum config_mode {
 	CONFIG_MODE_ENFORCE = 1,
@@ -100,6 +101,8 @@ struct config_limits {
 
 struct config {
 	char			*path;		/* the file loaded, owned */
+	char			*instance;	/* names this ldgate in its
+						   trail, owned */
 	char			*dir;		/* its directory, owned */
 	struct config_listen	*listen;
 	size_t			 nlisten;

@@ -104,6 +104,7 @@ struct audit {
 	int			 a_started;
 	char			*a_path;
 	char			*a_policy;	/* sha256 or NULL */
+	char			*a_instance;	/* '"instance":"NAME",' or "" */
 	int			 a_fd;		/* -1: reopen before writing */
 	int			 a_failing;	/* last batch failed */
 	uint64_t		 a_seq;		/* of the last durable line */
@@ -357,11 +358,17 @@ tail_cut(struct audit *a, int fd, off_t size, const struct audit_tail *t,
 	return 0;
 }
 
-/* Opens path, creating it (and making its name durable) if need be. */
+/*
+ * Opens path, creating it mode 0600 (and making its name durable) if need
+ * be.  A symbolic link is not followed (ELOOP): whoever can plant one
+ * could point the trail at a file of their choosing (docs/design.md
+ * section 6).
+ */
 static int
 trail_create(const char *path)
 {
-	int	fd, flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY;
+	int	fd, flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY |
+		    O_NOFOLLOW;
 
 	if ((fd = open(path, flags)) != -1 || errno != ENOENT)
 		return fd;
@@ -391,7 +398,9 @@ trail_open(struct audit *a, char *err, size_t errlen)
 	int			 fd;
 
 	if ((fd = trail_create(a->a_path)) == -1) {
-		snprintf(err, errlen, "%s: %s", a->a_path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", a->a_path, errno == ELOOP ?
+		    "is a symbolic link; ldgate opens its trail only by its own "
+		    "name" : strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
@@ -529,13 +538,14 @@ static int
 line_add(struct audit *a, const char *text, size_t len, uint64_t *seq,
     char *prev)
 {
-	char	 tail[AUDIT_HASH_LEN + 64], *nbuf;
+	char	 tail[AUDIT_HASH_LEN + AUDIT_INSTANCE_MAX + 96], *nbuf;
 	size_t	 cap, start = a->a_buflen;
 	int	 n;
 
-	/* An empty object ("{") takes no comma before seq. */
-	n = snprintf(tail, sizeof(tail), "%s\"seq\":%llu,\"prev\":\"%s\"}",
-	    len > 1 ? "," : "", (unsigned long long)*seq + 1, prev);
+	/* An empty object ("{") takes no comma before what is added. */
+	n = snprintf(tail, sizeof(tail), "%s%s\"seq\":%llu,\"prev\":\"%s\"}",
+	    len > 1 ? "," : "", a->a_instance, (unsigned long long)*seq + 1,
+	    prev);
 	if (a->a_buflen + len + (size_t)n + 1 > a->a_bufcap) {
 		cap = a->a_buflen + len + (size_t)n + 1 + AUDIT_WRITE_CHUNK;
 		if ((nbuf = realloc(a->a_buf, cap)) == NULL)
@@ -1029,6 +1039,7 @@ audit_free(struct audit *a)
 	pthread_mutex_destroy(&a->a_mtx);
 	free(a->a_path);
 	free(a->a_policy);
+	free(a->a_instance);
 	free(a->a_buf);
 	free(a);
 }
@@ -1036,10 +1047,18 @@ audit_free(struct audit *a)
 /* Opens the trail; the writer is not running yet. */
 static struct audit *
 audit_new(const char *file, uint32_t queue_size, const char *policy_sha256,
-    char *err, size_t errlen)
+    const char *instance, char *err, size_t errlen)
 {
 	struct audit	*a;
 
+	if (instance != NULL && (*instance == '\0' ||
+	    strlen(instance) > AUDIT_INSTANCE_MAX || instance[strspn(instance,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")]
+	    != '\0')) {
+		snprintf(err, errlen, "instance \"%s\": not 1 to %d characters "
+		    "of [A-Za-z0-9._-]", instance, AUDIT_INSTANCE_MAX);
+		return NULL;
+	}
 	if ((a = calloc(1, sizeof(*a))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -1052,7 +1071,13 @@ audit_new(const char *file, uint32_t queue_size, const char *policy_sha256,
 	memcpy(a->a_prev, AUDIT_ZERO_HASH, sizeof(a->a_prev));
 	a->a_path = strdup(file);
 	a->a_policy = policy_sha256 ? strdup(policy_sha256) : NULL;
-	if (a->a_path == NULL || (policy_sha256 && a->a_policy == NULL)) {
+	if (instance == NULL)
+		a->a_instance = strdup("");
+	else if (asprintf(&a->a_instance, "\"instance\":\"%s\",",
+	    instance) == -1)
+		a->a_instance = NULL;
+	if (a->a_path == NULL || (policy_sha256 && a->a_policy == NULL) ||
+	    a->a_instance == NULL) {
 		snprintf(err, errlen, "out of memory");
 		audit_free(a);
 		return NULL;
@@ -1090,11 +1115,12 @@ audit_start(struct audit *a)
 
 struct audit *
 audit_open(const char *file, uint32_t queue_size, const char *policy_sha256,
-    char *err, size_t errlen)
+    const char *instance, char *err, size_t errlen)
 {
 	struct audit	*a;
 
-	if ((a = audit_new(file, queue_size, policy_sha256, err, errlen)) == NULL)
+	if ((a = audit_new(file, queue_size, policy_sha256, instance, err,
+	    errlen)) == NULL)
 		return NULL;
 	if (audit_start(a) == -1) {
 		snprintf(err, errlen, "cannot start the audit writer thread");

@@ -22,6 +22,7 @@ struct event_base;
 
 #define AUDIT_ID_LEN	24	/* hex digits of an _id */
 #define AUDIT_HASH_LEN	64	/* hex digits of prev */
+#define AUDIT_INSTANCE_MAX 64	/* an instance name's characters */
 
 struct audit;		/* the open trail and its writer thread */
 struct audit_notify;	/* one per event loop: where completions arrive */
@@ -50,11 +51,15 @@ struct audit_stats {
  * the last newline, and at most one last complete line that is not an
  * audit record -- is cut off and noted in a "recovery" record; a file
  * whose last lines are no audit records at all is refused untouched.
- * policy_sha256 (may be NULL) goes into recovery records.  Starts the
+ * policy_sha256 (may be NULL) goes into recovery records.  instance (may
+ * be NULL: none) names this ldgate in every record it writes, as
+ * "instance" before "seq": 1 to AUDIT_INSTANCE_MAX characters of
+ * [A-Za-z0-9._-], else refused.  Starts the
  * writer thread.  Returns NULL with a message in err on failure.
  */
 struct audit	*audit_open(const char *file, uint32_t queue_size,
-		    const char *policy_sha256, char *err, size_t errlen);
+		    const char *policy_sha256, const char *instance, char *err,
+		    size_t errlen);
 
 /*
  * Writes everything queued (a final "stop" record is the caller's to

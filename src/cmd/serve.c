@@ -73,8 +73,8 @@ serve_audited(struct gateway *gw, struct config *conf, struct policyset *set)
 		log_warnx("audit key: %s", err);
 		return 1;
 	}
-	if ((gw->audit = audit_open(conf->audit.file, conf->audit.queue_size, set->sha256, err,
-	    sizeof(err))) == NULL) {
+	if ((gw->audit = audit_open(conf->audit.file, conf->audit.queue_size,
+	    set->sha256, conf->instance, err, sizeof(err))) == NULL) {
 		log_warnx("audit trail: %s", err);
 		redact_free(redact);
 		return 1;

@@ -12,7 +12,7 @@
 
 gw_need
 start_fixture
-start_ldgate
+start_ldgate '{"instance": "gw-east-1"}'
 URL=$FS/checkout/staging/redis/r1
 NAME='[{"op":"replace","path":"/name","value":"renamed"}]'
 
@@ -95,5 +95,12 @@ assert_eq 0 "$bad" "requests under reloads that were not 200 ($(sort "$T/load.co
 # Signals that arrive together count once; most of the ten must land.
 wait_until 10 sh -c "[ \$(grep -c 'reloaded ' '$GW_LOG') -ge 6 ]" ||
     fail "SIGHUPs under load did not reload: $(grep -c 'reloaded ' "$GW_LOG")"
+# Every record names this ldgate, and a reload cannot rename it.
+jq '.instance = "gw-west-2"' "$T/conf.good" >"$GW_CONF"
+hup "an instance change" "reload refused: instance changed"
+cp "$T/conf.good" "$GW_CONF"
 trail_verify
 gw_finish
+n=$(grep -c . "$(audit_trail)")
+m=$(grep -c '"instance":"gw-east-1","seq":' "$(audit_trail)")
+assert_eq "$n" "$m" "records naming instance gw-east-1"

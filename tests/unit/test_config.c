@@ -513,6 +513,40 @@ test_listen(void **state)
 	config_free(cfg);
 }
 
+/* instance: the host name by default, else 1 to 64 of [A-Za-z0-9._-]. */
+static void
+test_instance(void **state)
+{
+	struct diag	 d;
+	struct config	*cfg;
+	char		 host[256];
+	size_t		 n;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	cfg = load_text("{" POLICY "}", &d);
+	expect_ok(cfg, &d);
+	assert_int_equal(gethostname(host, sizeof(host)), 0);
+	n = strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._-");
+	assert_true(n > 0);
+	assert_int_equal(strlen(cfg->instance), n > 64 ? 64 : n);
+	assert_int_equal(strncmp(cfg->instance, host, strlen(cfg->instance)),
+	    0);
+	config_free(cfg);
+	cfg = load_text("{\"instance\": \"gw-east.1_a\", " POLICY "}", &d);
+	expect_ok(cfg, &d);
+	assert_string_equal(cfg->instance, "gw-east.1_a");
+	config_free(cfg);
+	expect_error("{\"instance\": \"gw east\", " POLICY "}", 1, 14,
+	    "instance: \"gw east\" is not 1 to 64 characters of "
+	    "[A-Za-z0-9._-]");
+	expect_error("{\"instance\": \"\", " POLICY "}", 1, 14,
+	    "instance: \"\" is not 1 to 64 characters of [A-Za-z0-9._-]");
+	expect_error("{\"instance\": 7, " POLICY "}", 1, 14,
+	    "instance: expected a string, got an integer");
+}
+
 /*
  * Plain HTTP off loopback carries tokens in clear: only when the entry
  * says "plaintext": true (docs/design.md section 5, "Listeners").
@@ -705,6 +739,7 @@ test_reload_check(void **state)
 		{ "\"audit\": {\"file\": \"other.log\"}", "audit changed" },
 		{ "\"audit\": {\"commitTimeoutMs\": 7}",
 		    "audit.commitTimeoutMs changed" },
+		{ "\"instance\": \"other\"", "instance changed" },
 	};
 	struct diag	 d;
 	struct config	*old, *new;
@@ -750,6 +785,7 @@ main(void)
 		cmocka_unit_test(test_upstream_url),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_listen_plaintext),
+		cmocka_unit_test(test_instance),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_diag_print),

@@ -161,7 +161,7 @@ open_trail(const char *file)
 	struct audit		*a;
 	char			 err[512];
 
-	a = audit_open(c.file, c.queue_size, "c0ffee", err, sizeof(err));
+	a = audit_open(c.file, c.queue_size, "c0ffee", NULL, err, sizeof(err));
 	if (a == NULL)
 		fail_msg("audit_open: %s", err);
 	return a;
@@ -523,7 +523,7 @@ test_foreign_refused(void **state)
 
 	(void)state;
 	write_file(trail, text, sizeof(text) - 1);
-	a = audit_open(c.file, c.queue_size, NULL, err, sizeof(err));
+	a = audit_open(c.file, c.queue_size, NULL, NULL, err, sizeof(err));
 	assert_null(a);
 	assert_non_null(strstr(err, trail));
 	assert_non_null(strstr(err, "not audit records"));
@@ -532,16 +532,78 @@ test_foreign_refused(void **state)
 	/* Another writer holds the trail. */
 	unlink(trail);
 	a = open_trail(trail);
-	assert_null(audit_open(c.file, c.queue_size, NULL, err, sizeof(err)));
+	assert_null(audit_open(c.file, c.queue_size, NULL, NULL, err, sizeof(err)));
 	assert_non_null(strstr(err, "in use by another ldgate"));
 	audit_close_stats(a, NULL);
 
 	c.file = tmpdir;	/* a directory */
-	assert_null(audit_open(c.file, c.queue_size, NULL, err, sizeof(err)));
+	assert_null(audit_open(c.file, c.queue_size, NULL, NULL, err, sizeof(err)));
 	snprintf(trail, sizeof(trail), "%s/no/such/dir/audit.log", tmpdir);
 	c.file = trail;
-	assert_null(audit_open(c.file, c.queue_size, NULL, err, sizeof(err)));
+	assert_null(audit_open(c.file, c.queue_size, NULL, NULL, err, sizeof(err)));
 	assert_non_null(strstr(err, "No such file"));
+}
+
+/*
+ * The trail is opened by its own name only: a symbolic link there (to a
+ * new file or an existing one) is refused and nothing is written through
+ * it; a trail ldgate creates is mode 0600.
+ */
+static void
+test_trail_file_safety(void **state)
+{
+	struct trail_conf	 c = conf_for(trail, 16);
+	struct audit		*a;
+	struct stat		 st;
+	char			 err[512], target[PATH_MAX + 16];
+
+	(void)state;
+	snprintf(target, sizeof(target), "%s/elsewhere", tmpdir);
+	assert_int_equal(symlink(target, trail), 0);
+	assert_null(audit_open(c.file, c.queue_size, NULL, NULL, err, sizeof(err)));
+	assert_non_null(strstr(err, "is a symbolic link"));
+	assert_int_equal(lstat(target, &st), -1);	/* not created */
+	write_file(target, "", 0);
+	assert_null(audit_open(c.file, c.queue_size, NULL, NULL, err, sizeof(err)));
+	assert_int_equal(file_size(target), 0);		/* nothing written */
+	unlink(trail);
+
+	assert_non_null(a = open_trail(trail));
+	assert_int_equal(stat(trail, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	audit_close_stats(a, NULL);
+}
+
+/* instance names the writer in every line, just before seq; a name that
+ * could break the line is refused. */
+static void
+test_instance(void **state)
+{
+	struct trail_conf	 c = conf_for(trail, 16);
+	struct audit		*a;
+	struct lines		 l;
+	char			 err[512], *text;
+
+	(void)state;
+	assert_non_null(a = audit_open(c.file, c.queue_size, NULL, "gw-1.a_b",
+	    err, sizeof(err)));
+	assert_int_equal(audit_append(a, audit_event_new("start")), 0);
+	assert_non_null(text = strdup("{"));
+	assert_int_equal(audit_append_text(a, text, 1), 0);
+	audit_close_stats(a, NULL);
+	read_lines(trail, &l);
+	assert_int_equal(l.n, 2);
+	assert_non_null(strstr(l.line[0], "\"event\":\"start\",\"instance\":"
+	    "\"gw-1.a_b\",\"seq\":1,"));
+	assert_int_equal(strncmp(l.line[1], "{\"instance\":\"gw-1.a_b\","
+	    "\"seq\":2,", 30), 0);
+	free(l.buf);
+	assert_intact(trail, 2);
+	assert_null(audit_open(c.file, c.queue_size, NULL, "a\"b", err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "instance"));
+	assert_null(audit_open(c.file, c.queue_size, NULL, "", err,
+	    sizeof(err)));
 }
 
 /* ---------------------------------------------------------------- queue */
@@ -640,7 +702,7 @@ test_queue_full(void **state)
 
 	(void)state;
 	/* No writer yet: nothing drains the queue. */
-	assert_non_null(a = audit_new(c.file, c.queue_size, NULL, err, sizeof(err)));
+	assert_non_null(a = audit_new(c.file, c.queue_size, NULL, NULL, err, sizeof(err)));
 	for (i = 0; i < 3; i++)
 		assert_non_null(submit_json(a, notify, record(i), done_cb, &w));
 	assert_int_equal(audit_append(a, record(3)), 0);
@@ -1075,6 +1137,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_torn_first, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_trail_file_safety, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_instance, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit, setup,
 		    teardown),

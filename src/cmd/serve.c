@@ -45,7 +45,7 @@ resolve_upstream(const char *host, char *out, size_t outlen)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
-		log_warnx("upstream %s: %s", host, gai_strerror(rc));
+		log_errorx("upstream %s: %s", host, gai_strerror(rc));
 		return -1;
 	}
 	for (ai = res; ai != NULL && pick == NULL; ai = ai->ai_next)
@@ -70,12 +70,12 @@ serve_audited(struct gateway *gw, struct config *conf, struct policyset *set)
 
 	if ((redact = redact_open(conf->audit.key_file, 1, err,
 	    sizeof(err))) == NULL) {
-		log_warnx("audit key: %s", err);
+		log_errorx("audit key: %s", err);
 		return 1;
 	}
 	if ((gw->audit = audit_open(conf->audit.file, conf->audit.queue_size,
 	    set->sha256, conf->instance, err, sizeof(err))) == NULL) {
-		log_warnx("audit trail: %s", err);
+		log_errorx("audit trail: %s", err);
 		redact_free(redact);
 		return 1;
 	}
@@ -141,14 +141,14 @@ cmd_serve(int argc, char **argv)
 	gw.conf = conf;
 	/* The first snapshot owns the policy set from here on. */
 	if ((gw.snap = snapshot_new(conf, set, 1)) == NULL) {
-		log_warnx("out of memory");
+		log_errorx("out of memory");
 		config_free(conf);
 		return 1;
 	}
 	rc = 1;
 	if ((gw.tls = tls_client_ctx_new(conf->upstream.ca_file, err,
 	    sizeof(err))) == NULL)
-		log_warnx("upstream TLS: %s", err);
+		log_errorx("upstream TLS: %s", err);
 	else if (resolve_upstream(conf->upstream.host, gw.upstream_addr,
 	    sizeof(gw.upstream_addr)) == 0)
 		rc = serve_audited(&gw, conf, set);

@@ -62,7 +62,7 @@ listen_on(struct event_base *base, const char *host, const char *port,
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
-		log_warnx("listen %s:%s: %s", host, port, gai_strerror(rc));
+		log_errorx("listen %s:%s: %s", host, port, gai_strerror(rc));
 		return NULL;
 	}
 	l = evconnlistener_new_bind(base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE |
@@ -70,7 +70,7 @@ listen_on(struct event_base *base, const char *host, const char *port,
 	    LISTEN_BACKLOG, res->ai_addr, res->ai_addrlen);
 	freeaddrinfo(res);
 	if (l == NULL) {
-		log_warn("listen %s:%s", host, port);
+		log_error("listen %s:%s", host, port);
 		return NULL;
 	}
 	/* Accepted sockets inherit it: responses go out when written rather
@@ -405,13 +405,13 @@ server_run(const struct gateway *gw)
 		log_fatal("calloc");
 	for (i = 0; i < conf->workers; i++)
 		if (worker_init(&workers[i], gw, i, ports) == -1) {
-			log_warnx("worker %u: start-up failed", i);
+			log_errorx("worker %u: start-up failed", i);
 			goto out;
 		}
 	for (i = 0; i < conf->workers; i++, started++)
 		if (pthread_create(&workers[i].thread, NULL, worker_main,
 		    &workers[i]) != 0) {
-			log_warnx("pthread_create failed");
+			log_errorx("pthread_create failed");
 			break;
 		}
 	log_info("ldgate %s serving with %u worker(s), upstream %s, mode %s",

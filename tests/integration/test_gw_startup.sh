@@ -1,0 +1,42 @@
+#!/bin/bash
+# What stops ldgate at start says so at level "error" (docs/design.md
+# section 5, "Operator log"), names what to fix, and exits 1: a redaction
+# key others can read, an audit.file that is a symbolic link, plain HTTP
+# on a non-loopback address without "plaintext": true.  Each run starts
+# from the test configuration of gw.sh, changed in one way.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/gw.sh"
+
+gw_need
+start_fixture
+# A good start first: the configuration the cases change.
+start_ldgate
+stop_ldgate
+BASE=$GW_CONF
+
+# refused NAME WANT: ldgate serve -c $T/NAME.json exits 1, and its log
+# has the line WANT (a grep -E pattern).
+refused() {
+	local rc=0
+	timeout 10 "$LDGATE" serve -c "$T/$1.json" >"$T/$1.out" 2>&1 || rc=$?
+	assert_eq 1 "$rc" "$1: exit status ($(tail -3 "$T/$1.out"))"
+	grep -qE "$2" "$T/$1.out" || fail "$1: no \"$2\" in: $(cat "$T/$1.out")"
+}
+
+# The redaction key readable by others.
+
+jq '.audit.keyFile = "open.key"' "$BASE" >"$T/key.json"
+head -c 32 /dev/urandom >"$T/open.key"
+chmod 0644 "$T/open.key"
+refused key '^[0-9TZ:.-]+ ldgate error: audit key: .*open\.key'
+
+# The trail is a symbolic link.
+ln -s "$T/elsewhere.log" "$T/link.log"
+jq '.audit.file = "link.log"' "$BASE" >"$T/link.json"
+refused link 'ldgate error: audit trail: .*link\.log: is a symbolic link'
+[ ! -e "$T/elsewhere.log" ] || fail "the trail was written through the link"
+
+# Plain HTTP on every address, not asked for.
+jq '.listen = ["0.0.0.0:1"]' "$BASE" >"$T/open.json"
+refused open 'open\.json:[0-9]+:[0-9]+: error: listen\[0\]: 0\.0\.0\.0:1 is not a loopback address'
+gw_finish

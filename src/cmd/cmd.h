@@ -32,4 +32,16 @@ ssize_t	cmd_read_token(const char *cmd, char *buf, size_t bufsz);
  */
 int	cmd_load(const char *path, struct config **, struct policyset **);
 
+/*
+ * What `serve` needs beyond a valid configuration, checked without
+ * changing anything: the upstream CA file parses; the upstream's name
+ * resolves (only when addr is not NULL: its address goes there); the
+ * redaction key is valid or can be created; the trail is a regular file
+ * ldgate may write (not a symbolic link) or can be created.  Each problem
+ * goes to report as one line (error 1, or 0 for a warning); `check` and
+ * `serve` share the messages.  0, or -1 after an error.
+ */
+int	cmd_preflight(const struct config *, char *addr, size_t addrlen,
+	    void (*report)(int error, const char *));
+
 #endif

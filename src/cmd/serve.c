@@ -34,29 +34,10 @@ serve_usage(FILE *f)
 	    "  -v, --verbose         debug messages too\n", f);
 }
 
-/* The upstream's address, once: IPv4 first, then whatever comes. */
-static int
-resolve_upstream(const char *host, char *out, size_t outlen)
+static void
+serve_error(int error, const char *msg)
 {
-	struct addrinfo	 hints, *res, *ai, *pick = NULL;
-	int		 rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
-		log_errorx("upstream %s: %s", host, gai_strerror(rc));
-		return -1;
-	}
-	for (ai = res; ai != NULL && pick == NULL; ai = ai->ai_next)
-		if (ai->ai_family == AF_INET)
-			pick = ai;
-	if (pick == NULL)
-		pick = res;
-	rc = getnameinfo(pick->ai_addr, pick->ai_addrlen, out, outlen, NULL, 0,
-	    NI_NUMERICHOST);
-	freeaddrinfo(res);
-	return rc == 0 ? 0 : -1;
+	(error ? log_errorx : log_warnx)("%s", msg);
 }
 
 /* Opens the trail and its redaction key; runs the gateway; closes. */
@@ -145,13 +126,16 @@ cmd_serve(int argc, char **argv)
 		config_free(conf);
 		return 1;
 	}
+	/* What `ldgate check` checks, with the same messages. */
 	rc = 1;
-	if ((gw.tls = tls_client_ctx_new(conf->upstream.ca_file, err,
-	    sizeof(err))) == NULL)
-		log_errorx("upstream TLS: %s", err);
-	else if (resolve_upstream(conf->upstream.host, gw.upstream_addr,
-	    sizeof(gw.upstream_addr)) == 0)
-		rc = serve_audited(&gw, conf, set);
+	if (cmd_preflight(conf, gw.upstream_addr, sizeof(gw.upstream_addr),
+	    serve_error) == 0) {
+		if ((gw.tls = tls_client_ctx_new(conf->upstream.ca_file, err,
+		    sizeof(err))) == NULL)
+			log_errorx("upstream TLS: %s", err);
+		else
+			rc = serve_audited(&gw, conf, set);
+	}
 	SSL_CTX_free(gw.tls);
 	snapshot_unref(gw.snap);
 	config_free(conf);

@@ -1,9 +1,11 @@
 #!/bin/bash
 # What stops ldgate at start says so at level "error" (docs/design.md
-# section 5, "Operator log"), names what to fix, and exits 1: a redaction
-# key others can read, an audit.file that is a symbolic link, plain HTTP
-# on a non-loopback address without "plaintext": true.  Each run starts
-# from the test configuration of gw.sh, changed in one way.
+# section 5, "Operator log"), names what to fix, and exits 1: a CA file
+# that does not parse, a redaction key others can read, an audit.file
+# that is a symbolic link, plain HTTP on a non-loopback address without
+# "plaintext": true.  `ldgate check` fails on each the same way, with the
+# same message (section 5, "ldgate check is authoritative").  Each run
+# starts from the test configuration of gw.sh, changed in one way.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/gw.sh"
 
@@ -15,13 +17,28 @@ stop_ldgate
 BASE=$GW_CONF
 
 # refused NAME WANT: ldgate serve -c $T/NAME.json exits 1, and its log
-# has the line WANT (a grep -E pattern).
+# has the line WANT (a grep -E pattern); ldgate check exits 1 and prints
+# the same message after "error: ".
 refused() {
-	local rc=0
+	local rc=0 msg
 	timeout 10 "$LDGATE" serve -c "$T/$1.json" >"$T/$1.out" 2>&1 || rc=$?
 	assert_eq 1 "$rc" "$1: exit status ($(tail -3 "$T/$1.out"))"
 	grep -qE "$2" "$T/$1.out" || fail "$1: no \"$2\" in: $(cat "$T/$1.out")"
+	rc=0
+	"$LDGATE" check -c "$T/$1.json" >"$T/$1.check" 2>&1 || rc=$?
+	assert_eq 1 "$rc" "$1: check's exit status ($(cat "$T/$1.check"))"
+	msg=$(grep -E "$2" "$T/$1.out" | head -1 | sed 's/^[^ ]* ldgate error: //')
+	case $msg in
+	*": error: "*) grep -qF -- "$msg" "$T/$1.check" ;;	# located
+	*) grep -qxF -- "error: $msg" "$T/$1.check" ;;
+	esac || fail "$1: check says \"$(cat "$T/$1.check")\", serve \"$msg\""
 }
+
+# A CA file that is no certificate.
+echo "not a certificate" >"$T/junk.pem"
+jq --arg ca "$T/junk.pem" '.upstream.caFile = $ca' "$BASE" >"$T/ca.json"
+refused ca '^[0-9TZ:.-]+ ldgate error: upstream TLS: '
+
 
 # The redaction key readable by others.
 

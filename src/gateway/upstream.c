@@ -19,6 +19,10 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include "config.h"
 #include "util/log.h"
 #include "gateway/tls.h"
@@ -446,6 +450,37 @@ req_error(enum evhttp_request_error err, void *arg)
 		    UPSTREAM_UNAVAILABLE;
 }
 
+/*
+ * A connection that failed before its TLS handshake finished: say why,
+ * since nothing else will (docs/design.md section 5, "Operator log"): the
+ * certificate verification result and the host name checked, or OpenSSL's
+ * own error.  A plain connect failure (nothing to say about TLS) is left
+ * to the caller's log line.
+ */
+static void
+conn_tls_why(const struct upconn *c)
+{
+	const struct upstream	*up = c->up;
+	SSL			*ssl = bufferevent_openssl_get_ssl(c->bev);
+	unsigned long		 e;
+	long			 v;
+	char			 buf[256];
+
+	if (ssl == NULL || SSL_is_init_finished(ssl))
+		return;
+	if ((v = SSL_get_verify_result(ssl)) != X509_V_OK) {
+		log_warnx("upstream %s port %d: TLS: certificate not accepted "
+		    "for host name %s: %s", up->addr, up->conf->port,
+		    up->conf->host, X509_verify_cert_error_string(v));
+		return;
+	}
+	if ((e = bufferevent_get_openssl_error(c->bev)) != 0) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		log_warnx("upstream %s port %d: TLS handshake with %s failed: "
+		    "%s", up->addr, up->conf->port, up->conf->host, buf);
+	}
+}
+
 /* evhttp's completion callback: req is NULL when the request failed. */
 static void
 req_done(struct evhttp_request *req, void *arg)
@@ -467,6 +502,7 @@ req_done(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (req == NULL || evhttp_request_get_response_code(req) == 0) {
+		conn_tls_why(call->conn);
 		call->conn->dead = 1;
 		call_finish(call, call->fail ? call->fail : UPSTREAM_UNAVAILABLE);
 		return;

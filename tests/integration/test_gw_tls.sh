@@ -34,6 +34,9 @@ start_fixture --integration cfg-1=slack --cert "$CERTS/untrusted.pem" \
     --key "$CERTS/untrusted.key"
 start_ldgate
 unreachable "untrusted issuer"
+# The operator log says why: the verification result, the name checked.
+grep -q "TLS: certificate not accepted for host name localhost: unable to get local issuer certificate" "$GW_LOG" ||
+    fail "untrusted issuer: no reason in the log: $(grep -i upstream "$GW_LOG" | tail -3)"
 stop_ldgate
 stop_fixture
 
@@ -42,6 +45,8 @@ start_fixture --integration cfg-1=slack --cert "$CERTS/wrong.pem" \
     --key "$CERTS/wrong.key"
 start_ldgate
 unreachable "wrong hostname"
+grep -q "TLS: certificate not accepted for host name localhost: hostname mismatch" "$GW_LOG" ||
+    fail "wrong hostname: no reason in the log: $(grep -i upstream "$GW_LOG" | tail -3)"
 stop_ldgate
 stop_fixture
 

@@ -85,6 +85,43 @@ listen_on(struct event_base *base, const char *host, const char *port,
 	return l;
 }
 
+/*
+ * SO_REUSEPORT would let a second ldgate (same user) bind the address too,
+ * and the two would share its connections.  Before the first worker binds,
+ * a socket without SO_REUSEPORT tries the address: taken by anyone, even
+ * with SO_REUSEPORT, it fails with EADDRINUSE and ldgate does not start.
+ * (Port 0 asks for a free port: nothing to test.)  0, or -1 logged.
+ */
+static int
+listen_probe(const char *host, const char *port)
+{
+	struct addrinfo	 hints, *res;
+	int		 fd, rc = 0, one = 1;
+
+	if (strcmp(port, "0") == 0)
+		return 0;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return 0;	/* listen_on says why */
+	if ((fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1) {
+		/* TIME_WAIT leftovers of our own last run are no owner. */
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+		if (bind(fd, res->ai_addr, res->ai_addrlen) == -1 &&
+		    errno == EADDRINUSE) {
+			log_errorx("listen %s:%s: address already in use (another "
+			    "ldgate, or another server, has it)", host, port);
+			rc = -1;
+		}
+		close(fd);
+	}
+	freeaddrinfo(res);
+	return rc;
+}
+
 static int
 worker_listen(struct worker *w, char (*ports)[NI_MAXSERV])
 {
@@ -95,6 +132,9 @@ worker_listen(struct worker *w, char (*ports)[NI_MAXSERV])
 	if (w->listeners == NULL)
 		return -1;
 	for (i = 0; i < conf->nlisten; i++) {
+		if (w->id == 0 && listen_probe(conf->listen[i].host,
+		    conf->listen[i].port) == -1)
+			return -1;
 		w->listeners[i] = listen_on(w->base, conf->listen[i].host,
 		    ports[i][0] ? ports[i] : conf->listen[i].port, ports[i],
 		    NI_MAXSERV);

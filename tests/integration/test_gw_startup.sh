@@ -53,6 +53,19 @@ jq '.audit.file = "link.log"' "$BASE" >"$T/link.json"
 refused link 'ldgate error: audit trail: .*link\.log: is a symbolic link'
 [ ! -e "$T/elsewhere.log" ] || fail "the trail was written through the link"
 
+# A second ldgate on the address of a running one (its own trail, so
+# only the address is shared): it does not start, and the first serves on.
+start_ldgate
+jq '.audit.file = "second.log"' "$GW_CONF" >"$T/second.json"
+rc=0
+timeout 10 "$LDGATE" serve -c "$T/second.json" >"$T/second.out" 2>&1 || rc=$?
+assert_eq 1 "$rc" "second ldgate on $GW_PORT: exit status ($(tail -3 "$T/second.out"))"
+grep -q "ldgate error: listen 127.0.0.1:$GW_PORT: address already in use" \
+    "$T/second.out" || fail "second ldgate: $(cat "$T/second.out")"
+send_patch "$FS/checkout/staging/redis/s1" "$ONCALL" "$OFFICIAL"
+assert_eq 200 "$CODE" "the first ldgate, after the second tried"
+stop_ldgate
+
 # Plain HTTP on every address, not asked for.
 jq '.listen = ["0.0.0.0:1"]' "$BASE" >"$T/open.json"
 refused open 'open\.json:[0-9]+:[0-9]+: error: listen\[0\]: 0\.0\.0\.0:1 is not a loopback address'

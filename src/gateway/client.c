@@ -10,6 +10,8 @@
 #include <event2/http.h>
 #include <event2/listener.h>
 
+#include <errno.h>
+
 #include "config.h"
 #include "gateway/client.h"
 #include "gateway/worker.h"
@@ -58,19 +60,114 @@ struct client {
 
 /* ---------------------------------------------------- connection limits */
 
-void
-client_listeners_set(struct worker *w, int on)
+/*
+ * The listeners accept while the worker is under limits.connections and
+ * accept() has not just run out of file descriptors.
+ */
+static void
+listeners_apply(struct worker *w)
 {
+	int	on = w->accepting && !w->accept_paused && !w->stopping;
 	size_t	i;
 
-	if (w->accepting == on || w->stopping)
+	if (w->listening == on)
 		return;
 	for (i = 0; i < w->nlisteners; i++)
 		if (on)
 			evconnlistener_enable(w->listeners[i]);
 		else
 			evconnlistener_disable(w->listeners[i]);
+	w->listening = on;
+}
+
+void
+client_listeners_set(struct worker *w, int on)
+{
 	w->accepting = on;
+	listeners_apply(w);
+}
+
+static void
+accept_resume(evutil_socket_t fd, short ev, void *arg)
+{
+	struct worker	*w = arg;
+
+	(void)fd;
+	(void)ev;
+	w->accept_paused = 0;
+	listeners_apply(w);
+}
+
+/*
+ * Which worker a listener's loop belongs to: evhttp keeps the listener's
+ * callback argument for itself.  Filled by the main thread before the
+ * workers run, read-only after.
+ */
+static struct {
+	struct event_base	*base;
+	struct worker		*w;
+} client_loops[CONFIG_MAX_WORKERS];
+static size_t	client_nloops;
+
+static struct worker *
+client_worker_of(struct event_base *base)
+{
+	size_t	i;
+
+	for (i = 0; i < client_nloops; i++)
+		if (client_loops[i].base == base)
+			return client_loops[i].w;
+	return NULL;
+}
+
+/*
+ * accept() failed.  Out of file descriptors (or kernel memory), the
+ * pending connection stays queued and the listener would be readable again
+ * at once: libevent's own answer is to log and retry, a spin at 100 % CPU
+ * writing megabytes of log a second.  Instead the listeners pause for
+ * CLIENT_ACCEPT_PAUSE_MS while established connections are served and
+ * close, and the log gets one line a second at most (docs/design.md
+ * section 1a).
+ */
+static void
+accept_error(struct evconnlistener *l, void *arg)
+{
+	struct worker	*w = NULL;
+	struct timeval	 now;
+	int		 err = EVUTIL_SOCKET_ERROR();
+
+	(void)arg;	/* evhttp's, not ours: find the worker by its loop */
+	w = client_worker_of(evconnlistener_get_base(l));
+	if (w == NULL)
+		return;
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+		w->accept_paused = 1;
+		listeners_apply(w);
+		worker_timer_arm(w->accept_timer, CLIENT_ACCEPT_PAUSE_MS);
+	}
+	evutil_gettimeofday(&now, NULL);
+	if (now.tv_sec != w->accept_logged) {
+		w->accept_logged = now.tv_sec;
+		log_warnx("worker %u: accept: %s%s (%u client connections open)",
+		    w->id, evutil_socket_error_to_string(err), w->accept_paused ?
+		    "; pausing new connections" : "", w->nconns);
+	}
+}
+
+int
+client_listener_init(struct worker *w, struct evconnlistener *l)
+{
+	if (client_worker_of(w->base) == NULL) {
+		if (client_nloops == CONFIG_MAX_WORKERS)
+			return -1;
+		client_loops[client_nloops].base = w->base;
+		client_loops[client_nloops++].w = w;
+	}
+	if (w->accept_timer == NULL && (w->accept_timer = evtimer_new(w->base,
+	    accept_resume, w)) == NULL)
+		return -1;
+	evconnlistener_set_error_cb(l, accept_error);
+	return 0;
 }
 
 static void

@@ -28,7 +28,23 @@ int			 client_header_folded(struct worker *,
 /* Is every client connection's output written?  (Shutdown waits on it.) */
 int			 client_all_flushed(struct worker *);
 
-/* Turns the worker's listeners on or off (not while it is stopping). */
+/* How long the listeners pause when accept() runs out of fds. */
+#define CLIENT_ACCEPT_PAUSE_MS	100
+
+struct evconnlistener;
+
+/*
+ * Under or at limits.connections: turns the worker's listeners on or off
+ * (they stay off while paused for lack of fds or while stopping).
+ */
 void			 client_listeners_set(struct worker *, int on);
+
+/*
+ * Hooks a new listener of w: a failed accept() pauses, never spins.  Call
+ * it from the main thread, before the workers run (it records which loop
+ * is whose).  0, or -1 when memory ran out or there are too many workers.
+ */
+int			 client_listener_init(struct worker *,
+			    struct evconnlistener *);
 
 #endif

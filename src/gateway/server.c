@@ -143,13 +143,14 @@ worker_listen(struct worker *w, char (*ports)[NI_MAXSERV])
 		w->nlisteners++;
 		bound[w->id * conf->nlisten + i] = evhttp_bind_listener(w->http,
 		    w->listeners[i]);
-		if (bound[w->id * conf->nlisten + i] == NULL)
+		if (bound[w->id * conf->nlisten + i] == NULL ||
+		    client_listener_init(w, w->listeners[i]) == -1)
 			return -1;
 		if (w->id == 0)
 			log_info("listening on %s port %s", conf->listen[i].host,
 			    ports[i]);
 	}
-	w->accepting = 1;
+	w->accepting = w->listening = 1;
 	return 0;
 }
 
@@ -310,6 +311,8 @@ worker_free(struct worker *w)
 		event_free(w->drain_timer);
 	if (w->reload_ev != NULL)
 		event_free(w->reload_ev);
+	if (w->accept_timer != NULL)
+		event_free(w->accept_timer);
 	snapshot_unref(atomic_exchange(&w->next, NULL));
 	snapshot_unref(w->snap);
 	w->snap = NULL;

@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -67,7 +68,11 @@ struct worker {
 	struct audit_notify	*notify;	/* audit completions */
 	struct evconnlistener	**listeners;
 	size_t			 nlisteners;
-	int			 accepting;	/* listeners enabled */
+	int			 accepting;	/* under limits.connections */
+	int			 accept_paused;	/* accept() ran out of fds */
+	int			 listening;	/* listeners enabled */
+	struct event		*accept_timer;	/* ends accept_paused */
+	time_t			 accept_logged;	/* last accept error logged */
 	unsigned		 nconns;	/* client connections open */
 	struct client_list	 clients;
 	unsigned		 nfolded;	/* clients that sent obs-fold */

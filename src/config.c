@@ -357,16 +357,6 @@ set_mode(struct config_load *ld, const struct config_key *k, json_t *v,
 		    "%s: \"%s\" is not \"enforce\" or \"dry-run\"", at->label, s);
 }
 
-/* 1 to CONFIG_INSTANCE_MAX characters of [A-Za-z0-9._-]. */
-static int
-instance_valid(const char *s)
-{
-	size_t	n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789._-");
-
-	return n > 0 && n <= CONFIG_INSTANCE_MAX && s[n] == '\0';
-}
-
 static void
 set_instance(struct config_load *ld, const struct config_key *k, json_t *v,
     const struct config_at *at)
@@ -379,10 +369,10 @@ set_instance(struct config_load *ld, const struct config_key *k, json_t *v,
 		return;
 	}
 	s = json_string_value(v);
-	if (!instance_valid(s)) {
+	if (!audit_instance_valid(s)) {
 		jsonfile_error(ld->diag, ld->jf, at->ptr, "%s: \"%s\" is not 1 "
 		    "to %d characters of [A-Za-z0-9._-]", at->label, s,
-		    CONFIG_INSTANCE_MAX);
+		    AUDIT_INSTANCE_MAX);
 		return;
 	}
 	free(ld->cfg->instance);
@@ -826,10 +816,9 @@ config_default_instance(void)
 	if (gethostname(host, sizeof(host)) == -1)
 		host[0] = '\0';
 	host[sizeof(host) - 1] = '\0';
-	n = strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789._-");
-	if (n > CONFIG_INSTANCE_MAX)
-		n = CONFIG_INSTANCE_MAX;
+	n = strspn(host, AUDIT_INSTANCE_CHARS);
+	if (n > AUDIT_INSTANCE_MAX)
+		n = AUDIT_INSTANCE_MAX;
 	return n > 0 ? strndup(host, n) : strdup("ldgate");
 }
 

@@ -48,7 +48,6 @@ struct policyset;
 #define CONFIG_DEFAULT_BODY_TIMEOUT_MS		30000
 #define CONFIG_DEFAULT_IDLE_TIMEOUT_MS		60000
 #define CONFIG_DEFAULT_CONNECTIONS		1024
-#define CONFIG_INSTANCE_MAX			64	/* instance: host name */
 
 enum config_mode {
 	CONFIG_MODE_ENFORCE = 1,

@@ -1044,6 +1044,14 @@ audit_free(struct audit *a)
 	free(a);
 }
 
+int
+audit_instance_valid(const char *name)
+{
+	size_t	n = strspn(name, AUDIT_INSTANCE_CHARS);
+
+	return n > 0 && n <= AUDIT_INSTANCE_MAX && name[n] == '\0';
+}
+
 /* Opens the trail; the writer is not running yet. */
 static struct audit *
 audit_new(const char *file, uint32_t queue_size, const char *policy_sha256,
@@ -1051,10 +1059,7 @@ audit_new(const char *file, uint32_t queue_size, const char *policy_sha256,
 {
 	struct audit	*a;
 
-	if (instance != NULL && (*instance == '\0' ||
-	    strlen(instance) > AUDIT_INSTANCE_MAX || instance[strspn(instance,
-	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")]
-	    != '\0')) {
+	if (instance != NULL && !audit_instance_valid(instance)) {
 		snprintf(err, errlen, "instance \"%s\": not 1 to %d characters "
 		    "of [A-Za-z0-9._-]", instance, AUDIT_INSTANCE_MAX);
 		return NULL;

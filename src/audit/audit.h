@@ -23,6 +23,8 @@ struct event_base;
 #define AUDIT_ID_LEN	24	/* hex digits of an _id */
 #define AUDIT_HASH_LEN	64	/* hex digits of prev */
 #define AUDIT_INSTANCE_MAX 64	/* an instance name's characters */
+#define AUDIT_INSTANCE_CHARS \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
 
 struct audit;		/* the open trail and its writer thread */
 struct audit_notify;	/* one per event loop: where completions arrive */
@@ -57,6 +59,9 @@ struct audit_stats {
  * [A-Za-z0-9._-], else refused.  Starts the
  * writer thread.  Returns NULL with a message in err on failure.
  */
+/* Is name 1 to AUDIT_INSTANCE_MAX of AUDIT_INSTANCE_CHARS? */
+int		 audit_instance_valid(const char *name);
+
 struct audit	*audit_open(const char *file, uint32_t queue_size,
 		    const char *policy_sha256, const char *instance, char *err,
 		    size_t errlen);

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <arpa/inet.h>
@@ -58,7 +59,9 @@ tls_client_ssl_new(SSL_CTX *ctx, const char *host)
 	is_ip = inet_pton(AF_INET, host, addr) == 1 ||
 	    inet_pton(AF_INET6, host, addr) == 1;
 	/* RFC 6066: no SNI for IP literals; verify the address instead. */
-	if (!is_ip && SSL_set_tlsext_host_name(ssl, host) != 1)
+	/* SSL_set_tlsext_host_name() casts the const away in a macro. */
+	if (!is_ip && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
+	    TLSEXT_NAMETYPE_host_name, (void *)(uintptr_t)host) != 1)
 		goto fail;
 	if (is_ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
 	    host) != 1 : SSL_set1_host(ssl, host) != 1)

@@ -44,7 +44,7 @@ pipeline_header(struct pipeline_headers *h, const char *name,
 }
 
 /* Sets the refusal; returns PIPELINE_REFUSE. */
-static enum pipeline_step
+static enum pipeline_step __attribute__((format(printf, 3, 4)))
 refuse(struct pipeline_out *out, enum status_err err, const char *fmt, ...)
 {
 	va_list	ap;

@@ -21,7 +21,7 @@ log_init(const char *progname, int verbose)
  * One write per line: worker threads log concurrently, and stdio's stream
  * lock keeps a single fprintf whole.
  */
-static void
+static void __attribute__((format(printf, 2, 0)))
 vlog(const char *level, const char *fmt, va_list ap, const char *suffix)
 {
 	char		 msg[1024], stamp[32];
